@@ -1,0 +1,69 @@
+/*
+ * tracer.h - ptrace: launch or attach, breakpoints on the allocator and the
+ * libc syscall wrappers, return capture through a return-address trampoline,
+ * signals, threads, forks, and a detach that leaves the program as it was.
+ *
+ * The tracer stops one thread at a time; tracer_next() returns when a stop
+ * the session asked for happened, with that thread stopped.  Everything
+ * else (signals to re-inject, new threads, forked children) it handles
+ * inside.
+ */
+#ifndef MEMVIZ_TRACER_H
+#define MEMVIZ_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "event.h"
+#include "space.h"
+
+struct tracer_opts {
+	unsigned stop_mask;       /* STOP_* classes to report */
+	const char **breaks;      /* --break function names */
+	size_t nbreaks;
+	bool no_aslr;             /* launch with ADDR_NO_RANDOMIZE */
+	int child_stdout;         /* fd the launched program gets as stdout (-1: ours) */
+};
+
+struct tracer;
+
+/* Fork and exec argv[0] (searched in PATH), run it to main (or the entry
+ * point when there is no `main` symbol), arm the breakpoints.  The START
+ * event is then the first tracer_next() result.  NULL with *cause. */
+struct tracer *tracer_launch(char *const argv[], const struct tracer_opts *o, char **cause);
+/* PTRACE_SEIZE every thread of pid and stop them; same contract. */
+struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **cause);
+
+/* Resume and wait for the next reportable stop.  Returns 1 with *ev filled,
+ * 0 when the program has ended (ev is EV_EXIT, already returned before), -1
+ * when interrupted by a signal to memviz (tracer_interrupted()) or on error. */
+int tracer_next(struct tracer *t, struct event *ev);
+/* The address space at the current stop (re-read only when the generation
+ * changed: after brk/mmap events, exec, or on request). NULL if gone. */
+const struct space *tracer_space(struct tracer *t);
+/* Read len bytes of the tracee at addr (process_vm_readv, PEEKDATA fallback). */
+int tracer_read(struct tracer *t, uint64_t addr, void *buf, size_t len);
+/* Threads currently traced. */
+size_t tracer_threads(struct tracer *t, pid_t *tids, size_t max);
+int tracer_regs(struct tracer *t, pid_t tid, struct user_regs_struct *regs);
+pid_t tracer_pid(const struct tracer *t);
+bool tracer_launched(const struct tracer *t);
+
+/* Remove every breakpoint, restore hijacked return addresses, re-inject
+ * pending signals and detach from every thread; the program runs on. */
+int tracer_detach(struct tracer *t);
+/* After tracer_detach of a launched program, wait for it to end; returns
+ * its exit status as memviz's exit code (code, or 128+signal). */
+int tracer_wait_end(struct tracer *t);
+/* Kill a launched program (q -> kill) and reap it. */
+void tracer_kill(struct tracer *t);
+void tracer_free(struct tracer *t);
+
+/* Set from memviz's SIGINT/SIGTERM/SIGHUP handler; tracer_next returns -1. */
+void tracer_request_stop(void);
+bool tracer_interrupted(void);
+
+#endif
