@@ -6,6 +6,7 @@
 #ifndef MEMVIZ_OUT_H
 #define MEMVIZ_OUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "snapshot.h"
@@ -17,5 +18,12 @@ int out_json_write(FILE *f, const struct snapshot *s, struct strbuf *sb);
 /* The panes as plain text: a header line for the event, then the address
  * space (high addresses first, sections indented under their region). */
 int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb);
+
+#define OUT_RET (-1)
+/* Argument i of ev (OUT_RET: its return value) as both views print it,
+ * bare (no quotes): decimal for sizes, counts and ints ("24", "-1"), 0x hex
+ * for pointers, flags and offsets, as ev->fn's (else the kind's) argument
+ * table says.  false, appending nothing, if ev has no such value. */
+bool out_event_value(struct strbuf *sb, const struct event *ev, int i);
 
 #endif

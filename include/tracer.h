@@ -31,19 +31,22 @@ struct tracer_opts {
 struct tracer;
 
 /* Fork and exec argv[0] (searched in PATH), run it to main (or the entry
- * point when there is no `main` symbol), arm the breakpoints.  The START
- * event is then the first tracer_next() result.  NULL with *cause. */
+ * point when there is no `main` symbol) and arm the breakpoints; the program
+ * is then stopped there and the session reports its start.  NULL with *cause. */
 struct tracer *tracer_launch(char *const argv[], const struct tracer_opts *o, char **cause);
-/* PTRACE_SEIZE every thread of pid and stop them; same contract. */
+/* PTRACE_SEIZE every thread of pid, stop them all and arm; same contract. */
 struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **cause);
 
 /* Resume and wait for the next reportable stop.  Returns 1 with *ev filled,
  * 0 when the program has ended (ev is EV_EXIT, already returned before), -1
  * when interrupted by a signal to memviz (tracer_interrupted()) or on error. */
 int tracer_next(struct tracer *t, struct event *ev);
-/* The address space at the current stop (re-read only when the generation
- * changed: after brk/mmap events, exec, or on request). NULL if gone. */
+/* The address space at the current stop, read afresh from /proc (maps,
+ * ELF modules, RSS, faults).  NULL if the process is gone. */
 const struct space *tracer_space(struct tracer *t);
+/* The address space as last read (for symbolizing on the hot path, where
+ * re-reading /proc at every stop would cost more than the stop itself). */
+const struct space *tracer_space_cached(struct tracer *t);
 /* Read len bytes of the tracee at addr (process_vm_readv, PEEKDATA fallback). */
 int tracer_read(struct tracer *t, uint64_t addr, void *buf, size_t len);
 /* Threads currently traced. */

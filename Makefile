@@ -1,0 +1,81 @@
+# memviz - see README.md.  `make` builds memviz and the demos; `make test`
+# runs the suite; `make run` the guided tour; `make deps` installs what is
+# missing (Debian 12).
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
+CPPFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude
+LDLIBS  := -lelf -lz
+
+BUILD   := build
+SRCS    := $(wildcard src/*.c)
+OBJS    := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+
+DEMO_SRCS := $(wildcard demos/*.c)
+DEMOS     := $(DEMO_SRCS:.c=) demos/stack_frames_O2
+DEMO_CFLAGS := -g -O0 -fno-omit-frame-pointer -pthread -Wall -Wextra -Werror
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all demos test asan bench run deps fuzz clean check-deps
+all: memviz demos $(UNITS)
+
+memviz: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/check.h | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+demos: $(DEMOS)
+demos/%: demos/%.c
+	$(CC) $(DEMO_CFLAGS) -o $@ $< $(DEMO_LDLIBS)
+demos/stack_frames_O2: demos/stack_frames.c
+	$(CC) -g -O2 -fomit-frame-pointer -pthread -Wall -Wextra -Werror -o $@ $<
+
+# Install the Debian packages memviz, its tests and its benchmark need.
+DEB_PKGS := build-essential pkg-config libncurses-dev libelf-dev libdwarf-dev \
+	zlib1g-dev gdb tmux ltrace libc6-dbg bc python3 clang asciinema procps
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+test: deps all
+	tests/run.sh
+
+asan: deps
+	$(MAKE) clean
+	$(MAKE) all CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		tests/run.sh
+
+bench: deps all
+	tests/bench.sh
+
+run: deps all
+	./memviz
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+fuzz: $(FUZZERS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
+	mkdir -p $(BUILD)/fuzz
+	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+clean:
+	rm -rf $(BUILD) memviz $(DEMOS)

@@ -1,0 +1,477 @@
+/*
+ * main.c - the command line and the session loop:
+ *
+ *   tracer stops the program -> snapshot of what the record needs -> a view
+ *   (JSON Lines or text) -> resume, until the program ends, --max-stops is
+ *   reached or memviz is told to stop; then detach cleanly and, for a
+ *   launched program, wait for it and exit with its status (as strace does).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "snapshot.h"
+#include "tracer.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+#define DEFAULT_STOP_ON (STOP_HEAP | STOP_SIGNAL | STOP_EXIT)
+
+enum out_mode { MODE_TEXT, MODE_JSON };
+
+struct options {
+	enum out_mode mode;
+	const char *output;
+	unsigned fields;
+	unsigned stop_mask;
+	const char **breaks;
+	size_t nbreaks, capbreaks;
+	unsigned long max_stops;      /* 0: no limit */
+	pid_t pid;
+	bool no_aslr;
+	char **argv;                  /* the program and its arguments */
+	char *tour;                   /* allocated path of demos/tour */
+};
+
+struct session {
+	struct options *o;
+	struct tracer *t;
+	FILE *out;
+	struct strbuf sb;
+	struct snapshot snap;
+	unsigned long seq;
+	const char *notes[4];
+	size_t nnotes;
+	char *note_buf;
+};
+
+static const char usage_text[] =
+"Usage: memviz [OPTIONS] [--] PROGRAM [ARGS...]   launch PROGRAM, stop at main\n"
+"       memviz [OPTIONS] -p PID                   attach to a running process\n"
+"       memviz                                    the guided tour (demos/tour)\n"
+"\n"
+"Output (until the terminal UI lands, --text is the default view):\n"
+"      --json             one JSON object per stop (JSON Lines)\n"
+"      --text             the panes as plain text at each stop\n"
+"  -o, --output FILE      where --json/--text go (default stdout; then the\n"
+"                         program's own stdout goes to memviz's stderr)\n"
+"      --fields LIST      parts of each record: event,space,stack,heap,diagnostics\n"
+"                         (default all; `--fields event` is the cheap trace)\n"
+"What stops:\n"
+"      --stop-on KINDS    heap,syscall,signal,exit (default heap,signal,exit)\n"
+"                         heap = malloc calloc realloc free memalign aligned_alloc\n"
+"                         posix_memalign valloc pvalloc; syscall = the libc\n"
+"                         wrappers brk sbrk mmap munmap mremap\n"
+"      --break FUNC       stop when FUNC is entered (repeatable)\n"
+"      --max-stops N      detach after N stops; the program runs on unharmed\n"
+"Launching:\n"
+"  -p, --pid PID          attach to PID (all threads); detach leaves it running\n"
+"      --no-aslr          launch without address randomization\n"
+"  -h, --help             this help\n"
+"  -V, --version          version\n"
+"\n"
+"Exit status: a launched program's own status (128+N if signal N killed it),\n"
+"0 after -p, 2 for a usage error, 1 if memviz itself failed.\n";
+
+/* Print a usage error and exit 2. */
+static noreturn void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "memviz: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'memviz --help' for more information.\n");
+	exit(EXIT_USAGE);
+}
+
+/* Parse a positive decimal number or exit with a usage error. */
+static unsigned long parse_count(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || s[0] == '-') {
+		fprintf(stderr, "memviz: %s: '%s' is not a positive number\n", opt, s);
+		exit(EXIT_USAGE);
+	}
+	return v;
+}
+
+/* --stop-on: the kinds this version can stop on, or a usage error. */
+static unsigned parse_stop_on(const char *list)
+{
+	unsigned mask;
+	char *bad = NULL;
+
+	if (event_parse_stop_on(list, &mask, &bad) != 0) {
+		fprintf(stderr, "memviz: --stop-on: unknown kind '%s' (kinds: heap, call, "
+			"return, line, syscall, signal, exit)\n", bad ? bad : "");
+		free(bad);
+		exit(EXIT_USAGE);
+	}
+	if (mask & (STOP_CALL | STOP_RETURN | STOP_LINE)) {
+		fprintf(stderr, "memviz: --stop-on call/return/line need the DWARF stack "
+			"model, which this version does not have yet\n");
+		exit(EXIT_USAGE);
+	}
+	return mask;
+}
+
+/* --fields, or a usage error. */
+static unsigned parse_fields(const char *list)
+{
+	unsigned mask;
+	char *bad = NULL;
+
+	if (snapshot_parse_fields(list, &mask, &bad) != 0) {
+		fprintf(stderr, "memviz: --fields: unknown part '%s' (parts: event, space, "
+			"stack, heap, diagnostics)\n", bad ? bad : "");
+		free(bad);
+		exit(EXIT_USAGE);
+	}
+	return mask;
+}
+
+/* Add a --break location. */
+static void add_break(struct options *o, const char *loc)
+{
+	if (strchr(loc, ':'))
+		usage_error("--break %s: FILE:LINE needs the DWARF line table, which this "
+			    "version does not have yet; give a function name", loc);
+	util_grow((void **)&o->breaks, &o->capbreaks, o->nbreaks + 1, sizeof(*o->breaks));
+	o->breaks[o->nbreaks++] = loc;
+}
+
+/* Options the design names that a later version brings. */
+static const char *const planned[] = {
+	"heap-model", "pure-heap", "record", "play", "relative", "lang",
+};
+
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, 'J' },
+	{ "text", no_argument, NULL, 'T' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "fields", required_argument, NULL, 'F' },
+	{ "stop-on", required_argument, NULL, 'S' },
+	{ "break", required_argument, NULL, 'B' },
+	{ "max-stops", required_argument, NULL, 'M' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "no-aslr", no_argument, NULL, 'A' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "heap-model", required_argument, NULL, 'P' },
+	{ "pure-heap", no_argument, NULL, 'P' },
+	{ "record", required_argument, NULL, 'P' },
+	{ "play", required_argument, NULL, 'P' },
+	{ "relative", no_argument, NULL, 'P' },
+	{ "lang", required_argument, NULL, 'P' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Handle one option character; exits on usage errors, --help, --version. */
+static void parse_one(struct options *o, int c, const char *arg, const char *optname)
+{
+	switch (c) {
+	case 'J': o->mode = MODE_JSON; break;
+	case 'T': o->mode = MODE_TEXT; break;
+	case 'o': o->output = arg; break;
+	case 'F': o->fields = parse_fields(arg); break;
+	case 'S': o->stop_mask = parse_stop_on(arg); break;
+	case 'B': add_break(o, arg); break;
+	case 'M': o->max_stops = parse_count("--max-stops", arg); break;
+	case 'p': o->pid = (pid_t)parse_count("-p", arg); break;
+	case 'A': o->no_aslr = true; break;
+	case 'h': fputs(usage_text, stdout); exit(0);
+	case 'V': printf("memviz %s\n", MEMVIZ_VERSION); exit(0);
+	case 'P':
+		usage_error("--%s is not available in this version", optname);
+	default:
+		fprintf(stderr, "Try 'memviz --help' for more information.\n");
+		exit(EXIT_USAGE);
+	}
+}
+
+/* The path of demos/tour beside the memviz binary. */
+static char *tour_path(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return xstrdup("demos/tour");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	return xasprintf("%s/demos/tour", self);
+}
+
+/* Fill o from argv. */
+static void parse_args(struct options *o, int argc, char **argv)
+{
+	int c, idx;
+
+	memset(o, 0, sizeof(*o));
+	o->fields = FIELD_ALL;
+	o->stop_mask = DEFAULT_STOP_ON;
+	o->mode = MODE_TEXT;
+	while ((c = getopt_long(argc, argv, "+o:p:hV", long_opts, &idx)) != -1)
+		parse_one(o, c, optarg, c == 'P' ? long_opts[idx].name : NULL);
+	(void)planned;
+	if (optind < argc && o->pid)
+		usage_error("give either -p PID or a PROGRAM, not both%s", "");
+	if (optind < argc) {
+		o->argv = argv + optind;
+	} else if (!o->pid) {
+		o->tour = tour_path();
+		if (access(o->tour, X_OK) != 0)
+			util_fatal("the guided tour %s is not built: run 'make' first", o->tour);
+	}
+}
+
+/* ---- the session ----------------------------------------------------- */
+
+/* Write the snapshot in the chosen view; false if the output is gone. */
+static bool emit(struct session *s)
+{
+	int r = s->o->mode == MODE_JSON ? out_json_write(s->out, &s->snap, &s->sb)
+					: out_text_write(s->out, &s->snap, &s->sb);
+	return r == 0;
+}
+
+/* Where an event happened: the caller for calls, else the pc. */
+static void locate(struct session *s, const struct event *ev, const struct space *sp)
+{
+	uint64_t addr = ev->call_site ? ev->call_site : ev->pc;
+
+	memset(&s->snap.at, 0, sizeof(s->snap.at));
+	if (!addr)
+		return;
+	if (!sp || !elfinfo_module_at(&sp->elf, addr))
+		sp = tracer_space(s->t);     /* a library mapped since: re-read */
+	if (sp)
+		snapshot_locate(sp, addr, &s->snap.at);
+}
+
+/* The threads part: every traced thread, with registers for the stopped one. */
+static void fill_threads(struct session *s, pid_t stopped_tid)
+{
+	pid_t tids[256];
+	size_t n = tracer_threads(s->t, tids, ARRAY_LEN(tids));
+	struct snapshot *snap = &s->snap;
+
+	util_grow((void **)&snap->threads, &snap->thread_cap, n, sizeof(*snap->threads));
+	snap->nthreads = n;
+	for (size_t i = 0; i < n; i++) {
+		struct user_regs_struct r;
+		snap->threads[i] = (struct thread_state){ .tid = tids[i] };
+		if (tids[i] == stopped_tid && tracer_regs(s->t, tids[i], &r) == 0) {
+			snap->threads[i].pc = r.rip;
+			snap->threads[i].sp = r.rsp;
+		}
+	}
+}
+
+/* Build the snapshot of the current stop for event ev. */
+static void take_snapshot(struct session *s, const struct event *ev)
+{
+	struct snapshot *snap = &s->snap;
+	const struct space *sp = NULL;
+	bool live = ev->kind != EV_EXIT && ev->kind != EV_DETACH;
+
+	snap->seq = s->seq++;
+	snap->pid = tracer_pid(s->t);
+	snap->fields = s->o->fields;
+	snap->ev = *ev;
+	snap->signal_region = NULL;
+	if (live && ((s->o->fields & FIELD_SPACE) || ev->kind == EV_SIGNAL))
+		sp = tracer_space(s->t);
+	else if (live)
+		sp = tracer_space_cached(s->t);
+	snap->space = (s->o->fields & FIELD_SPACE) ? sp : NULL;
+	if (live)
+		locate(s, ev, sp);
+	else
+		memset(&snap->at, 0, sizeof(snap->at));
+	if (ev->kind == EV_SIGNAL && ev->has_fault_addr) {
+		const struct region *rg = sp ? space_find(sp, ev->fault_addr) : NULL;
+		snap->signal_region = rg ? region_kind_name(rg->kind) : "unmapped";
+	}
+	snap->nthreads = 0;
+	if (live && (s->o->fields & FIELD_STACK))
+		fill_threads(s, ev->tid);
+}
+
+/* Notes for a degraded view, said once on stderr and kept in the start record. */
+static void degraded_notes(struct session *s)
+{
+	const struct space *sp = tracer_space_cached(s->t);
+	const struct elf_module *exe = sp ? elfinfo_exe(&sp->elf) : NULL;
+
+	if (!exe)
+		return;
+	if (!exe->ef->has_debug_info) {
+		s->note_buf = xasprintf("%s has no debug info: locations come from its symbol "
+					"table only (compile with -g for files and lines)",
+					exe->ef->path);
+		s->notes[s->nnotes++] = s->note_buf;
+		util_error("%s", s->note_buf);
+	}
+}
+
+/* Report the start of the session. */
+static bool emit_start(struct session *s, char **argv)
+{
+	struct event ev = { .kind = EV_START, .pid = tracer_pid(s->t), .tid = tracer_pid(s->t) };
+	struct user_regs_struct r;
+
+	if (tracer_regs(s->t, ev.tid, &r) == 0)
+		ev.pc = r.rip;
+	degraded_notes(s);
+	take_snapshot(s, &ev);
+	s->snap.program = argv ? argv[0] : NULL;
+	s->snap.argv = argv;
+	s->snap.notes = s->notes;
+	s->snap.nnotes = s->nnotes;
+	bool ok = emit(s);
+	s->snap.program = NULL;
+	s->snap.argv = NULL;
+	s->snap.nnotes = 0;
+	return ok;
+}
+
+/* Report the detach. */
+static void emit_detach(struct session *s)
+{
+	struct event ev = { .kind = EV_DETACH, .pid = tracer_pid(s->t), .tid = tracer_pid(s->t) };
+
+	take_snapshot(s, &ev);
+	emit(s);
+}
+
+/* Run stops until the end; true if memviz must detach (the program lives). */
+static bool run_loop(struct session *s)
+{
+	struct event ev;
+	unsigned long stops = 1;          /* the start record */
+
+	for (;;) {
+		if (s->o->max_stops && stops >= s->o->max_stops)
+			return true;
+		int r = tracer_next(s->t, &ev);
+		if (r == 0)
+			return false;
+		if (r < 0)
+			return true;              /* interrupted: detach */
+		if (ev.kind == EV_EXIT && !(s->o->stop_mask & STOP_EXIT))
+			return false;
+		take_snapshot(s, &ev);
+		if (!emit(s))
+			return ev.kind != EV_EXIT;  /* reader gone: let the program go */
+		stops++;
+		if (ev.kind == EV_EXIT)
+			return false;
+	}
+}
+
+/* memviz's SIGINT/SIGTERM/SIGHUP: detach cleanly (no SA_RESTART). */
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	tracer_request_stop();
+}
+
+/* Install the stop handlers; SIGPIPE is seen as a write error instead. */
+static void install_signals(void)
+{
+	struct sigaction sa;
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Open the output; the program's stdout moves to stderr if ours is taken. */
+static FILE *open_output(const struct options *o, int *child_stdout)
+{
+	FILE *f;
+
+	*child_stdout = -1;
+	if (!o->output || strcmp(o->output, "-") == 0) {
+		*child_stdout = STDERR_FILENO;
+		return stdout;
+	}
+	f = fopen(o->output, "we");
+	if (!f)
+		util_fatal("cannot write %s: %s", o->output, strerror(errno));
+	return f;
+}
+
+/* Start the tracer as the options say; exits on failure. */
+static struct tracer *start_tracer(struct options *o, int child_stdout)
+{
+	struct tracer_opts to = {
+		.stop_mask = o->stop_mask,
+		.breaks = o->breaks,
+		.nbreaks = o->nbreaks,
+		.no_aslr = o->no_aslr,
+		.child_stdout = child_stdout,
+	};
+	char *cause = NULL;
+	struct tracer *t;
+	char *tour_argv[] = { o->tour, NULL };
+
+	if (o->pid)
+		t = tracer_attach(o->pid, &to, &cause);
+	else
+		t = tracer_launch(o->argv ? o->argv : tour_argv, &to, &cause);
+	if (!t)
+		util_fatal("%s", cause ? cause : "cannot start tracing");
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct session s;
+	int child_stdout, status = 0;
+	char *tour_argv[2];
+
+	parse_args(&o, argc, argv);
+	memset(&s, 0, sizeof(s));
+	s.o = &o;
+	s.out = open_output(&o, &child_stdout);
+	install_signals();
+	s.t = start_tracer(&o, child_stdout);
+	tour_argv[0] = o.tour;
+	tour_argv[1] = NULL;
+	bool detach = emit_start(&s, o.argv ? o.argv : (o.pid ? NULL : tour_argv));
+	detach = detach ? run_loop(&s) : true;
+	if (detach) {
+		tracer_detach(s.t);
+		emit_detach(&s);
+	}
+	if (tracer_launched(s.t))
+		status = tracer_wait_end(s.t);
+	tracer_free(s.t);
+	if (s.out != stdout && fclose(s.out) != 0)
+		util_error("writing %s: %s", o.output, strerror(errno));
+	free(s.snap.threads);
+	free(s.note_buf);
+	free(o.breaks);
+	free(o.tour);
+	sb_free(&s.sb);
+	return status;
+}

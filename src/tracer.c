@@ -1,0 +1,1316 @@
+/*
+ * tracer.c - ptrace: launch, attach, breakpoints, return capture, signals,
+ * threads, forks, exec, and a detach that leaves the program as it was.
+ *
+ * How a heap call is seen, with one ptrace stop at entry and one at return:
+ *
+ *   - Each traced function (malloc, free, ..., the libc brk/mmap wrappers,
+ *     --break targets) gets an int3 on its first byte.  When a thread traps
+ *     there, memviz reads the return address at [rsp], saves it on that
+ *     thread's shadow stack and overwrites it with the trampoline address;
+ *     then it emulates the instruction the int3 replaced (emu.c) on the
+ *     registers it already holds and resumes the thread after it.  No single
+ *     step, no removing and re-inserting the int3, so other threads can
+ *     never slip through the function unseen.
+ *   - The trampoline is one int3 at the program's ELF entry point (_start),
+ *     code that never runs again once main is reached (gdb uses the same
+ *     place for displaced steps).  The function returns into it, traps, and
+ *     memviz takes rax as the return value, pops the shadow stack and sets
+ *     rip to the real return address.
+ *   - Functions whose first instruction the emulator does not know fall back
+ *     to: put the byte back, single-step, re-insert.
+ *
+ * Threads are stopped one at a time: tracer_next() returns with the thread
+ * that made the event stopped and the others running, and resumes it on the
+ * next call.  Detach interrupts every thread, waits until each is stopped,
+ * rewinds any that sit on a breakpoint or the trampoline, removes every
+ * int3, writes every hijacked return address back, and detaches each thread
+ * with the signal it was about to receive, so the program runs on exactly
+ * as it would have.
+ *
+ * Everything is seized (PTRACE_SEIZE), launched programs too, so new
+ * threads start in a PTRACE_EVENT_STOP and group-stops can be told apart
+ * (PTRACE_LISTEN keeps a stopped program stopped).  A forked child inherits
+ * the int3s: it is cleaned and let go.  A vfork child shares the parent's
+ * memory, so it is kept traced (breakpoints emulated silently) until it
+ * execs or exits.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "elfinfo.h"
+#include "emu.h"
+#include "tracer.h"
+#include "util.h"
+
+#define PTRACE_OPTS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
+		     PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)
+#define CODE_MAX 16
+#define STATUS_EVENT(st) ((unsigned)(st) >> 16)
+
+enum bp_role {
+	BP_CALL,         /* report at return: heap and syscall-wrapper events */
+	BP_BREAK,        /* --break FUNC: report at entry */
+	BP_START,        /* internal: the entry point, then main */
+};
+
+struct bp {
+	uint64_t addr;
+	uint8_t orig[CODE_MAX];   /* the code bytes the int3 hides */
+	size_t emu_len;           /* 0: not emulable, single-step instead */
+	enum bp_role role;
+	enum ev_kind kind;
+	const char *fn;
+	int nargs;
+	bool inserted;
+};
+
+/* A return the thread owes us: where its return address was and what it was. */
+struct ret_frame {
+	uint64_t slot, orig_ret;
+	const struct bp *bp;
+	uint64_t args[EV_MAX_ARGS];
+};
+
+struct thread {
+	pid_t tid;
+	bool stopped;             /* in a ptrace stop, waiting for us to resume */
+	bool listen;              /* group-stopped: resume with PTRACE_LISTEN */
+	int resume_sig;           /* signal to deliver when resumed */
+	const struct bp *at_bp;   /* reported at a --break entry, not yet emulated */
+	bool silent;              /* a vfork child: emulate only, report nothing */
+	struct ret_frame *rs;
+	size_t nrs, caprs;
+};
+
+/* A stop of a task we did not know yet (a new thread or a fork child). */
+struct orphan {
+	pid_t tid;
+	int status;
+};
+
+struct tracer {
+	pid_t pid;
+	bool launched, ended, detached;
+	int end_status;           /* wait status of the leader */
+	struct tracer_opts opts;
+	struct bp *bps;
+	size_t nbps, capbps;
+	uint64_t tramp;           /* trampoline address (AT_ENTRY) */
+	uint8_t tramp_orig[CODE_MAX];
+	bool tramp_inserted;
+	struct thread *th;
+	size_t nth, capth;
+	struct orphan *orph;
+	size_t norph, caporph;
+	struct space space;
+	bool space_ok;
+	bool vm_ok;               /* process_vm_readv works (sticky fallback) */
+	struct event exit_ev;
+	int exec_fail_fd;
+};
+
+static volatile sig_atomic_t g_stop_requested;
+static volatile pid_t g_interrupt_pid;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+void tracer_request_stop(void)
+{
+	g_stop_requested = 1;
+	/* Wake a waitpid() that may already be blocking: a stop of the leader
+	 * is an event.  ptrace() is a plain syscall, safe in a handler. */
+	if (g_interrupt_pid > 0)
+		ptrace(PTRACE_INTERRUPT, g_interrupt_pid, 0, 0);
+}
+
+bool tracer_interrupted(void)
+{
+	return g_stop_requested != 0;
+}
+
+pid_t tracer_pid(const struct tracer *t)
+{
+	return t->pid;
+}
+
+bool tracer_launched(const struct tracer *t)
+{
+	return t->launched;
+}
+
+/* The thread record of tid, or NULL. */
+static struct thread *thread_find(struct tracer *t, pid_t tid)
+{
+	for (size_t i = 0; i < t->nth; i++)
+		if (t->th[i].tid == tid)
+			return &t->th[i];
+	return NULL;
+}
+
+/* Add a thread record (stopped, as every new task first is). */
+static struct thread *thread_add(struct tracer *t, pid_t tid)
+{
+	struct thread *th = thread_find(t, tid);
+
+	if (th)
+		return th;
+	util_grow((void **)&t->th, &t->capth, t->nth + 1, sizeof(*t->th));
+	th = &t->th[t->nth++];
+	memset(th, 0, sizeof(*th));
+	th->tid = tid;
+	return th;
+}
+
+/* Forget a thread that has exited. */
+static void thread_remove(struct tracer *t, pid_t tid)
+{
+	struct thread *th = thread_find(t, tid);
+
+	if (!th)
+		return;
+	free(th->rs);
+	*th = t->th[--t->nth];
+}
+
+size_t tracer_threads(struct tracer *t, pid_t *tids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nth; i++)
+		if (!t->th[i].silent && n < max)
+			tids[n++] = t->th[i].tid;
+	return n;
+}
+
+int tracer_regs(struct tracer *t, pid_t tid, struct user_regs_struct *regs)
+{
+	(void)t;
+	return ptrace(PTRACE_GETREGS, tid, 0, regs) == 0 ? 0 : -1;
+}
+
+/* ---- memory ---------------------------------------------------------- */
+
+/* Read with PEEKDATA, word by word (the slow fallback). */
+static int peek_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+	uint64_t base = addr & ~7ull;
+
+	for (uint64_t a = base; a < addr + len; a += 8) {
+		errno = 0;
+		long w = ptrace(PTRACE_PEEKDATA, tid, a, 0);
+		if (errno)
+			return -1;
+		for (unsigned i = 0; i < 8; i++)
+			if (a + i >= addr && a + i < addr + len)
+				out[a + i - addr] = (uint8_t)((unsigned long)w >> (8 * i));
+	}
+	return 0;
+}
+
+/* Read len bytes of task tid's memory at addr. */
+static int mem_read(struct tracer *t, pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	if (t->vm_ok) {
+		struct iovec l = { buf, len }, r = { (void *)addr, len };
+		ssize_t n = process_vm_readv(tid, &l, 1, &r, 1, 0);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n < 0 && (errno == ENOSYS || errno == EPERM))
+			t->vm_ok = false;     /* sticky: never ask again */
+		else if (n < 0 && errno != EFAULT && errno != EIO)
+			return -1;
+	}
+	return peek_read(tid, addr, buf, len);
+}
+
+int tracer_read(struct tracer *t, uint64_t addr, void *buf, size_t len)
+{
+	return mem_read(t, t->pid, addr, buf, len);
+}
+
+/* Write with POKEDATA (works on read-only text: the kernel forces it). */
+static int poke_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	const uint8_t *in = buf;
+	uint64_t base = addr & ~7ull;
+
+	for (uint64_t a = base; a < addr + len; a += 8) {
+		unsigned long w = 0;
+		if (a < addr || a + 8 > addr + len) {
+			errno = 0;
+			w = (unsigned long)ptrace(PTRACE_PEEKDATA, tid, a, 0);
+			if (errno)
+				return -1;
+		}
+		for (unsigned i = 0; i < 8; i++) {
+			if (a + i >= addr && a + i < addr + len) {
+				w &= ~(0xfful << (8 * i));
+				w |= (unsigned long)in[a + i - addr] << (8 * i);
+			}
+		}
+		if (ptrace(PTRACE_POKEDATA, tid, a, (void *)w) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Write to writable memory (the stack): process_vm_writev, POKEDATA fallback. */
+static int mem_write(struct tracer *t, pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	if (t->vm_ok) {
+		struct iovec l = { (void *)buf, len }, r = { (void *)addr, len };
+		if (process_vm_writev(tid, &l, 1, &r, 1, 0) == (ssize_t)len)
+			return 0;
+	}
+	return poke_write(tid, addr, buf, len);
+}
+
+/* emu_mem callbacks: reads and writes of the thread being emulated. */
+struct emu_ctx {
+	struct tracer *t;
+	pid_t tid;
+};
+
+static int emu_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct emu_ctx *c = ctx;
+	return mem_read(c->t, c->tid, addr, buf, len);
+}
+
+static int emu_write_cb(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct emu_ctx *c = ctx;
+	return mem_write(c->t, c->tid, addr, buf, len);
+}
+
+/* ---- breakpoints ----------------------------------------------------- */
+
+/* The breakpoint at addr, or NULL. */
+static struct bp *bp_find(struct tracer *t, uint64_t addr)
+{
+	for (size_t i = 0; i < t->nbps; i++)
+		if (t->bps[i].addr == addr)
+			return &t->bps[i];
+	return NULL;
+}
+
+/* Read the real code at addr in task tid, seeing through our own int3s. */
+static int code_read(struct tracer *t, pid_t tid, uint64_t addr, uint8_t *code)
+{
+	if (peek_read(tid, addr, code, CODE_MAX) != 0)
+		return -1;
+	for (size_t i = 0; i < t->nbps; i++) {
+		const struct bp *o = &t->bps[i];
+		if (o->inserted && o->addr >= addr && o->addr < addr + CODE_MAX)
+			code[o->addr - addr] = o->orig[0];
+	}
+	if (t->tramp_inserted && t->tramp >= addr && t->tramp < addr + CODE_MAX)
+		code[t->tramp - addr] = t->tramp_orig[0];
+	return 0;
+}
+
+/* Write one byte into task tid's code. */
+static int code_poke(pid_t tid, uint64_t addr, uint8_t byte)
+{
+	return poke_write(tid, addr, &byte, 1);
+}
+
+/* Insert the int3 of bp. */
+static int bp_insert(struct tracer *t, struct bp *b)
+{
+	if (b->inserted)
+		return 0;
+	if (code_read(t, t->pid, b->addr, b->orig) != 0 || code_poke(t->pid, b->addr, 0xcc) != 0)
+		return -1;
+	b->emu_len = emu_supported(b->orig, CODE_MAX);
+	b->inserted = true;
+	return 0;
+}
+
+/* Remove the int3 of bp from task tid. */
+static void bp_remove(struct tracer *t, struct bp *b, pid_t tid)
+{
+	if (b->inserted)
+		code_poke(tid, b->addr, b->orig[0]);
+	if (tid == t->pid)
+		b->inserted = false;
+}
+
+/* Add (not yet insert) a breakpoint; one per address. */
+static struct bp *bp_add(struct tracer *t, uint64_t addr, enum bp_role role,
+			 enum ev_kind kind, const char *fn, int nargs)
+{
+	struct bp *b = bp_find(t, addr);
+
+	if (b)
+		return b;      /* memalign and aligned_alloc share one address */
+	util_grow((void **)&t->bps, &t->capbps, t->nbps + 1, sizeof(*t->bps));
+	b = &t->bps[t->nbps++];
+	memset(b, 0, sizeof(*b));
+	b->addr = addr;
+	b->role = role;
+	b->kind = kind;
+	b->fn = fn;
+	b->nargs = nargs;
+	return b;
+}
+
+/* Put the trampoline's int3 at the entry point. */
+static int tramp_insert(struct tracer *t)
+{
+	if (t->tramp_inserted || !t->tramp)
+		return 0;
+	if (code_read(t, t->pid, t->tramp, t->tramp_orig) != 0 ||
+	    code_poke(t->pid, t->tramp, 0xcc) != 0)
+		return -1;
+	t->tramp_inserted = true;
+	return 0;
+}
+
+/* The functions memviz traps, what they report and how many arguments. */
+struct traced_fn {
+	const char *name;
+	enum ev_kind kind;
+	unsigned cls;
+	int nargs;
+};
+
+static const struct traced_fn traced_fns[] = {
+	{ "malloc", EV_MALLOC, STOP_HEAP, 1 },
+	{ "calloc", EV_CALLOC, STOP_HEAP, 2 },
+	{ "realloc", EV_REALLOC, STOP_HEAP, 2 },
+	{ "free", EV_FREE, STOP_HEAP, 1 },
+	{ "memalign", EV_MEMALIGN, STOP_HEAP, 2 },
+	{ "aligned_alloc", EV_MEMALIGN, STOP_HEAP, 2 },
+	{ "posix_memalign", EV_MEMALIGN, STOP_HEAP, 3 },
+	{ "valloc", EV_MEMALIGN, STOP_HEAP, 1 },
+	{ "pvalloc", EV_MEMALIGN, STOP_HEAP, 1 },
+	{ "brk", EV_BRK, STOP_SYSCALL, 1 },
+	{ "sbrk", EV_BRK, STOP_SYSCALL, 1 },
+	{ "mmap", EV_MMAP, STOP_SYSCALL, 6 },
+	{ "munmap", EV_MUNMAP, STOP_SYSCALL, 2 },
+	{ "mremap", EV_MREMAP, STOP_SYSCALL, 5 },
+};
+
+/* Make sure the ELF modules reflect the current mappings. */
+static int refresh_space(struct tracer *t, char **cause)
+{
+	if (space_read(&t->space, t->pid, cause) != 0) {
+		t->space_ok = false;
+		return -1;
+	}
+	t->space_ok = true;
+	return 0;
+}
+
+/* Create and insert the breakpoints the options ask for. */
+static int arm(struct tracer *t, char **cause)
+{
+	if (refresh_space(t, cause) != 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(traced_fns); i++) {
+		const struct traced_fn *f = &traced_fns[i];
+		uint64_t a;
+		if (!(t->opts.stop_mask & f->cls))
+			continue;
+		a = elfinfo_resolve(&t->space.elf, f->name);
+		if (a)
+			bp_add(t, a, BP_CALL, f->kind, f->name, f->nargs);
+	}
+	for (size_t i = 0; i < t->opts.nbreaks; i++) {
+		const char *name = t->opts.breaks[i];
+		uint64_t a = elfinfo_resolve(&t->space.elf, name);
+		if (!a)
+			return util_cause(cause, "--break %s: no function of that name", name);
+		struct bp *b = bp_add(t, a, BP_BREAK, EV_BREAK, name, 0);
+		b->role = b->role == BP_CALL ? BP_CALL : BP_BREAK;
+	}
+	for (size_t i = 0; i < t->nbps; i++)
+		if (bp_insert(t, &t->bps[i]) != 0)
+			return util_cause(cause, "cannot insert a breakpoint at 0x%llx: %s",
+					  (unsigned long long)t->bps[i].addr, strerror(errno));
+	return 0;
+}
+
+/* ---- resuming -------------------------------------------------------- */
+
+/* Let a stopped thread go, delivering its pending signal. */
+static void thread_resume(struct tracer *t, struct thread *th)
+{
+	(void)t;
+	if (!th->stopped)
+		return;
+	if (th->listen)
+		ptrace(PTRACE_LISTEN, th->tid, 0, 0);
+	else
+		ptrace(PTRACE_CONT, th->tid, 0, (void *)(long)th->resume_sig);
+	th->stopped = false;
+	th->listen = false;
+	th->resume_sig = 0;
+}
+
+/* Single-step one instruction of tid from where it is (fallback path);
+ * signals that arrive meanwhile are kept for later delivery. */
+static int step_over(struct tracer *t, struct thread *th, struct bp *b)
+{
+	int st;
+
+	code_poke(th->tid, b->addr, b->orig[0]);
+	for (int tries = 0; tries < 64; tries++) {
+		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) != 0)
+			break;
+		if (waitpid(th->tid, &st, __WALL) != th->tid || !WIFSTOPPED(st))
+			return -1;       /* gone: nothing to re-insert into */
+		if (WSTOPSIG(st) == SIGTRAP && STATUS_EVENT(st) == 0)
+			break;
+		if (STATUS_EVENT(st) == 0)
+			th->resume_sig = WSTOPSIG(st);
+	}
+	code_poke(th->tid, b->addr, 0xcc);
+	(void)t;
+	return 0;
+}
+
+/* Execute the instruction bp hides for a thread stopped at bp->addr and
+ * leave it ready to continue after it. */
+static int pass_bp(struct tracer *t, struct thread *th, const struct bp *b,
+		   struct user_regs_struct *regs)
+{
+	struct emu_ctx ctx = { t, th->tid };
+	struct emu_mem mem = { &ctx, emu_read_cb, emu_write_cb };
+
+	if (b->emu_len && emu_step(b->orig, CODE_MAX, regs, &mem))
+		return ptrace(PTRACE_SETREGS, th->tid, 0, regs) == 0 ? 0 : -1;
+	if (ptrace(PTRACE_SETREGS, th->tid, 0, regs) != 0)
+		return -1;
+	return step_over(t, th, (struct bp *)b);
+}
+
+/* ---- handling stops -------------------------------------------------- */
+
+/* The argument registers of the System V ABI, in order. */
+static void read_args(const struct user_regs_struct *r, uint64_t *a)
+{
+	a[0] = r->rdi;
+	a[1] = r->rsi;
+	a[2] = r->rdx;
+	a[3] = r->rcx;
+	a[4] = r->r8;
+	a[5] = r->r9;
+}
+
+/* Is a syscall-wrapper call already pending on this thread (sbrk -> brk)? */
+static bool in_wrapper(const struct thread *th)
+{
+	for (size_t i = 0; i < th->nrs; i++)
+		if (event_kind_class(th->rs[i].bp->kind) == STOP_SYSCALL)
+			return true;
+	return false;
+}
+
+/* Hijack the return address of a call that just trapped at its entry. */
+static int hook_return(struct tracer *t, struct thread *th, const struct bp *b,
+		       const struct user_regs_struct *r)
+{
+	struct ret_frame f = { .slot = r->rsp, .bp = b };
+
+	if (event_kind_class(b->kind) == STOP_SYSCALL && in_wrapper(th))
+		return 0;        /* report the outer call only */
+	if (tramp_insert(t) != 0 || mem_read(t, th->tid, r->rsp, &f.orig_ret, 8) != 0)
+		return -1;
+	if (mem_write(t, th->tid, r->rsp, &t->tramp, 8) != 0)
+		return -1;
+	read_args(r, f.args);
+	util_grow((void **)&th->rs, &th->caprs, th->nrs + 1, sizeof(*th->rs));
+	th->rs[th->nrs++] = f;
+	return 0;
+}
+
+/* Fill the common fields of an event for thread tid. */
+static void event_init(struct tracer *t, struct event *ev, enum ev_kind kind, pid_t tid)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->pid = t->pid;
+	ev->tid = tid;
+}
+
+/* A thread trapped at one of our breakpoints.  1 if *ev is to be reported. */
+static int on_bp(struct tracer *t, struct thread *th, struct bp *b,
+		 struct user_regs_struct *r, struct event *ev)
+{
+	r->rip = b->addr;
+	if (b->role == BP_START) {            /* a new image reached its entry */
+		char *cause = NULL;
+		bp_remove(t, b, th->tid);
+		if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
+			return -1;
+		if (arm(t, &cause) != 0)
+			util_error("after exec: %s", cause ? cause : "cannot arm");
+		free(cause);
+		return 0;
+	}
+	if (b->role == BP_BREAK && !th->silent) {
+		if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
+			return -1;
+		event_init(t, ev, EV_BREAK, th->tid);
+		ev->fn = b->fn;
+		ev->pc = b->addr;
+		mem_read(t, th->tid, r->rsp, &ev->call_site, 8);
+		th->at_bp = b;   /* emulate its instruction when resumed */
+		return 1;
+	}
+	if (b->role == BP_CALL && !th->silent && hook_return(t, th, b, r) != 0)
+		return -1;
+	return pass_bp(t, th, b, r) == 0 ? 0 : -1;
+}
+
+/* Pop the shadow-stack frame a return to the trampoline belongs to.  A
+ * frame whose slot lies below the current one was left by a longjmp. */
+static bool ret_pop(struct thread *th, uint64_t slot, struct ret_frame *out)
+{
+	while (th->nrs > 0) {
+		struct ret_frame *f = &th->rs[--th->nrs];
+		if (f->slot == slot) {
+			*out = *f;
+			return true;
+		}
+		if (f->slot > slot) {
+			th->nrs++;     /* not ours: keep it */
+			return false;
+		}
+	}
+	return false;
+}
+
+/* A thread returned into the trampoline.  1 if *ev is to be reported. */
+static int on_return(struct tracer *t, struct thread *th, struct user_regs_struct *r,
+		     struct event *ev)
+{
+	struct ret_frame f;
+
+	if (!ret_pop(th, r->rsp - 8, &f))
+		return -1;
+	r->rip = f.orig_ret;
+	if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
+		return -1;
+	event_init(t, ev, f.bp->kind, th->tid);
+	ev->fn = f.bp->fn;
+	ev->nargs = f.bp->nargs;
+	memcpy(ev->args, f.args, sizeof(ev->args));
+	ev->has_ret = true;
+	ev->ret = r->rax;
+	ev->pc = f.orig_ret;
+	ev->call_site = f.orig_ret;
+	if (strcmp(f.bp->fn, "posix_memalign") == 0) {
+		ev->rc = (int)r->rax;
+		ev->ret = 0;
+		if (ev->rc == 0)
+			mem_read(t, th->tid, f.args[0], &ev->ret, 8);
+	}
+	return (t->opts.stop_mask & event_kind_class(ev->kind)) ? 1 : 0;
+}
+
+/* A SIGTRAP stop: ours (int3 or trampoline) or the program's own. */
+static int on_sigtrap(struct tracer *t, struct thread *th, struct event *ev)
+{
+	struct user_regs_struct r;
+	siginfo_t si;
+	struct bp *b;
+
+	if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) != 0)
+		return 0;       /* vanished: its exit comes next */
+	if (t->tramp_inserted && r.rip - 1 == t->tramp) {
+		r.rip--;
+		return on_return(t, th, &r, ev);
+	}
+	b = bp_find(t, r.rip - 1);
+	if (b && b->inserted)
+		return on_bp(t, th, b, &r, ev);
+	/* Not ours: a raise(SIGTRAP) or the program's own int3 goes to it. */
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0)
+		th->resume_sig = SIGTRAP;
+	return 0;
+}
+
+/* A signal is about to be delivered to the program.  1 to report it. */
+static int on_signal(struct tracer *t, struct thread *th, int sig, struct event *ev)
+{
+	siginfo_t si;
+
+	th->resume_sig = sig;
+	if (th->silent || !(t->opts.stop_mask & STOP_SIGNAL))
+		return 0;
+	event_init(t, ev, EV_SIGNAL, th->tid);
+	ev->signo = sig;
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0) {
+		ev->si_code = si.si_code;
+		if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) &&
+		    si.si_code > 0) {
+			ev->has_fault_addr = true;
+			ev->fault_addr = (uint64_t)si.si_addr;
+		}
+	}
+	{
+		struct user_regs_struct r;
+		if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) == 0)
+			ev->pc = r.rip;
+	}
+	return 1;
+}
+
+/* Wait for the first stop of a new task, from the orphans list or waitpid. */
+static int wait_new_task(struct tracer *t, pid_t tid, int *status)
+{
+	for (size_t i = 0; i < t->norph; i++) {
+		if (t->orph[i].tid == tid) {
+			*status = t->orph[i].status;
+			t->orph[i] = t->orph[--t->norph];
+			return 0;
+		}
+	}
+	return waitpid(tid, status, __WALL) == tid ? 0 : -1;
+}
+
+/* Remove our int3s and trampoline from a forked child and let it go. */
+static void release_child(struct tracer *t, pid_t child, const struct thread *parent)
+{
+	int st;
+
+	if (wait_new_task(t, child, &st) != 0 || !WIFSTOPPED(st))
+		return;
+	for (size_t i = 0; i < t->nbps; i++)
+		if (t->bps[i].inserted)
+			code_poke(child, t->bps[i].addr, t->bps[i].orig[0]);
+	if (t->tramp_inserted)
+		code_poke(child, t->tramp, t->tramp_orig[0]);
+	for (size_t i = 0; parent && i < parent->nrs; i++)
+		poke_write(child, parent->rs[i].slot, &parent->rs[i].orig_ret, 8);
+	ptrace(PTRACE_DETACH, child, 0, 0);
+}
+
+/* The program exec'd a new image: nothing of ours is in it any more, and
+ * the other threads are gone.  Run the new image to its entry point (a
+ * BP_START there), where arm() sets the breakpoints again. */
+static void on_exec(struct tracer *t, struct thread *th)
+{
+	uint64_t entry;
+	pid_t keep = th->tid;
+
+	t->nbps = 0;
+	t->tramp_inserted = false;
+	t->tramp = 0;
+	for (size_t i = t->nth; i-- > 0; ) {
+		t->th[i].nrs = 0;
+		if (t->th[i].tid != keep)
+			thread_remove(t, t->th[i].tid);
+	}
+	if (procfs_auxv(t->pid, AT_ENTRY, &entry) != 0)
+		return;
+	t->tramp = entry;
+	bp_insert(t, bp_add(t, entry, BP_START, EV_START, NULL, 0));
+}
+
+/* Handle clone/fork/vfork/exec events of thread th. */
+static void on_ptrace_event(struct tracer *t, struct thread *th, unsigned event)
+{
+	unsigned long msg = 0;
+	struct thread *nt;
+	int st;
+
+	ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
+	switch (event) {
+	case PTRACE_EVENT_CLONE:
+		nt = thread_add(t, (pid_t)msg);
+		nt->silent = th->silent;
+		if (wait_new_task(t, (pid_t)msg, &st) == 0 && WIFSTOPPED(st))
+			nt->stopped = true;
+		else
+			thread_remove(t, (pid_t)msg);
+		break;
+	case PTRACE_EVENT_FORK:
+		release_child(t, (pid_t)msg, th);
+		break;
+	case PTRACE_EVENT_VFORK:
+		nt = thread_add(t, (pid_t)msg);
+		nt->silent = true;
+		if (wait_new_task(t, (pid_t)msg, &st) == 0 && WIFSTOPPED(st))
+			nt->stopped = true;
+		else
+			thread_remove(t, (pid_t)msg);
+		break;
+	case PTRACE_EVENT_EXEC:
+		if (th->silent) {          /* the vfork child became its own program */
+			ptrace(PTRACE_DETACH, th->tid, 0, 0);
+			th->stopped = false;
+			thread_remove(t, th->tid);
+		} else {
+			on_exec(t, th);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* A task we trace has exited or was killed.  1 if *ev is the program's end. */
+static int on_task_end(struct tracer *t, pid_t tid, int status, struct event *ev)
+{
+	thread_remove(t, tid);
+	if (tid != t->pid)
+		return 0;
+	t->ended = true;
+	t->end_status = status;
+	event_init(t, ev, EV_EXIT, tid);
+	if (WIFSIGNALED(status)) {
+		ev->exited_by_signal = true;
+		ev->exit_signal = WTERMSIG(status);
+		ev->core_dumped = WCOREDUMP(status);
+	} else {
+		ev->exit_code = WEXITSTATUS(status);
+	}
+	t->exit_ev = *ev;
+	return 1;
+}
+
+/* Dispatch one waitpid() result.  1 if *ev is to be reported. */
+static int handle_status(struct tracer *t, pid_t tid, int status, struct event *ev)
+{
+	struct thread *th = thread_find(t, tid);
+	unsigned event = STATUS_EVENT(status);
+	int sig;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status))
+		return on_task_end(t, tid, status, ev);
+	if (!th) {                      /* a new task announced later */
+		util_grow((void **)&t->orph, &t->caporph, t->norph + 1, sizeof(*t->orph));
+		t->orph[t->norph++] = (struct orphan){ tid, status };
+		return 0;
+	}
+	th->stopped = true;
+	sig = WSTOPSIG(status);
+	if (event == PTRACE_EVENT_STOP) {
+		/* SIGTRAP: an interrupt or a new task's first stop; a stop signal:
+		 * the program is in a group-stop and must stay stopped. */
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+			th->listen = true;
+		return 0;
+	}
+	if (event) {
+		on_ptrace_event(t, th, event);
+		return 0;
+	}
+	if (sig == SIGTRAP)
+		return on_sigtrap(t, th, ev);
+	return on_signal(t, th, sig, ev);
+}
+
+/* Resume every thread we hold stopped (the reported one, new threads...). */
+static void resume_all(struct tracer *t)
+{
+	for (size_t i = 0; i < t->nth; i++) {
+		struct thread *th = &t->th[i];
+		if (th->at_bp && th->stopped) {
+			struct user_regs_struct r;
+			const struct bp *b = th->at_bp;
+			th->at_bp = NULL;
+			if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) == 0 && r.rip == b->addr)
+				pass_bp(t, th, b, &r);
+		}
+		thread_resume(t, th);
+	}
+}
+
+int tracer_next(struct tracer *t, struct event *ev)
+{
+	int status, r;
+	pid_t tid;
+
+	if (t->ended)
+		return 0;
+	for (;;) {
+		if (g_stop_requested)
+			return -1;
+		resume_all(t);
+		tid = waitpid(-1, &status, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD && !t->ended) {
+				/* Everything is gone without a word: treat as ended. */
+				t->ended = true;
+				event_init(t, ev, EV_EXIT, t->pid);
+				return 1;
+			}
+			return -1;
+		}
+		r = handle_status(t, tid, status, ev);
+		if (r < 0)
+			continue;      /* a task vanished mid-way: go on */
+		if (r > 0)
+			return 1;
+	}
+}
+
+const struct space *tracer_space_cached(struct tracer *t)
+{
+	return t->space_ok ? &t->space : NULL;
+}
+
+const struct space *tracer_space(struct tracer *t)
+{
+	char *cause = NULL;
+
+	if (t->ended || refresh_space(t, &cause) != 0) {
+		free(cause);
+		return NULL;
+	}
+	return &t->space;
+}
+
+/* ---- launch ---------------------------------------------------------- */
+
+/* Allocate a tracer with the options copied. */
+static struct tracer *tracer_new(const struct tracer_opts *o)
+{
+	struct tracer *t = xcalloc(1, sizeof(*t));
+
+	t->opts = *o;
+	t->vm_ok = true;
+	t->exec_fail_fd = -1;
+	space_init(&t->space);
+	return t;
+}
+
+/* Find argv0 as execvp would; a heap string, or NULL with *cause. */
+static char *find_program(const char *argv0, char **cause)
+{
+	const char *path = getenv("PATH");
+	struct stat st;
+
+	if (strchr(argv0, '/')) {
+		if (stat(argv0, &st) != 0) {
+			util_cause(cause, "%s: %s", argv0, strerror(errno));
+			return NULL;
+		}
+		return xstrdup(argv0);
+	}
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p; ) {
+		const char *e = strchr(p, ':');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *cand = xasprintf("%.*s/%s", (int)n, n ? p : ".", argv0);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		p = e ? e + 1 : p + n;
+	}
+	util_cause(cause, "%s: command not found", argv0);
+	return NULL;
+}
+
+/* Check that path is something memviz can run and trace. */
+static int check_program(const char *path, char **cause)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return util_cause(cause, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return util_cause(cause, "%s: is a directory", path);
+	if (access(path, X_OK) != 0)
+		return util_cause(cause, "%s: not executable (%s); chmod +x it", path,
+				  strerror(errno));
+	if (!elf_is_elf(path))
+		return util_cause(cause, "%s: not an ELF file (memviz traces compiled programs)",
+				  path);
+	return 0;
+}
+
+/* In the child: stop so the parent can seize us, then exec. */
+static void child_exec(char *const argv[], const char *path, const struct tracer_opts *o,
+		       int fail_fd)
+{
+	int err;
+
+	if (o->child_stdout >= 0)
+		dup2(o->child_stdout, STDOUT_FILENO);
+	if (o->no_aslr)
+		personality(ADDR_NO_RANDOMIZE);
+	raise(SIGSTOP);
+	execv(path, argv);
+	err = errno;
+	if (write(fail_fd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* Wait for the exec stop of a freshly seized child. */
+static int wait_exec(struct tracer *t, char **cause)
+{
+	int st, err = 0;
+
+	for (;;) {
+		if (waitpid(t->pid, &st, __WALL) != t->pid)
+			return util_cause(cause, "waitpid: %s", strerror(errno));
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			t->ended = true;
+			if (read(t->exec_fail_fd, &err, sizeof(err)) == sizeof(err))
+				return util_cause(cause, "cannot run the program: %s", strerror(err));
+			return util_cause(cause, "the program ended before it started");
+		}
+		if (STATUS_EVENT(st) == PTRACE_EVENT_EXEC)
+			return 0;
+		int sig = WSTOPSIG(st);
+		if (STATUS_EVENT(st) || sig == SIGSTOP || sig == SIGCONT || sig == SIGTRAP)
+			sig = 0;
+		ptrace(PTRACE_CONT, t->pid, 0, (void *)(long)sig);
+	}
+}
+
+/* Run the leader until it traps at a temporary int3 at addr; rip rewound. */
+static int run_to(struct tracer *t, uint64_t addr, char **cause)
+{
+	struct bp tmp = { .addr = addr, .role = BP_START };
+	struct user_regs_struct r;
+	int st;
+
+	if (bp_insert(t, &tmp) != 0)
+		return util_cause(cause, "cannot write a breakpoint at 0x%llx: %s",
+				  (unsigned long long)addr, strerror(errno));
+	for (;;) {
+		ptrace(PTRACE_CONT, t->pid, 0, 0);
+		if (waitpid(t->pid, &st, __WALL) != t->pid)
+			return util_cause(cause, "waitpid: %s", strerror(errno));
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			t->ended = true;
+			t->end_status = st;
+			return util_cause(cause, "the program ended before reaching 0x%llx",
+					  (unsigned long long)addr);
+		}
+		if (WSTOPSIG(st) == SIGTRAP && STATUS_EVENT(st) == 0 &&
+		    ptrace(PTRACE_GETREGS, t->pid, 0, &r) == 0 && r.rip == addr + 1)
+			break;
+		/* Anything else before main (a signal) is let through. */
+		if (STATUS_EVENT(st) == 0 && WSTOPSIG(st) != SIGTRAP) {
+			ptrace(PTRACE_CONT, t->pid, 0, (void *)(long)WSTOPSIG(st));
+			continue;
+		}
+	}
+	code_poke(t->pid, addr, tmp.orig[0]);
+	r.rip = addr;
+	return ptrace(PTRACE_SETREGS, t->pid, 0, &r) == 0 ? 0 : -1;
+}
+
+/* The address of main: its symbol, else __libc_start_main's first argument. */
+static uint64_t find_main(struct tracer *t, char **cause)
+{
+	const struct elf_module *exe = elfinfo_exe(&t->space.elf);
+	const struct elf_symbol *s = exe ? elf_file_symbol(exe->ef, "main") : NULL;
+	uint64_t lsm;
+	struct user_regs_struct r;
+
+	if (s && s->type == STT_FUNC)
+		return s->value + exe->bias;
+	lsm = elfinfo_resolve(&t->space.elf, "__libc_start_main");
+	if (!lsm || run_to(t, lsm, cause) != 0)
+		return 0;
+	if (ptrace(PTRACE_GETREGS, t->pid, 0, &r) != 0)
+		return 0;
+	return r.rdi;
+}
+
+/* After the exec stop: run to the entry point (libc is mapped then), then
+ * to main, and arm the breakpoints. */
+static int start_program(struct tracer *t, char **cause)
+{
+	uint64_t entry, main_addr;
+
+	if (procfs_auxv(t->pid, AT_ENTRY, &entry) != 0)
+		return util_cause(cause, "cannot read the entry point from /proc/%d/auxv",
+				  t->pid);
+	t->tramp = entry;
+	if (run_to(t, entry, cause) != 0 || refresh_space(t, cause) != 0)
+		return -1;
+	main_addr = find_main(t, cause);
+	if (main_addr && main_addr != entry && run_to(t, main_addr, cause) != 0)
+		return -1;
+	return arm(t, cause);
+}
+
+struct tracer *tracer_launch(char *const argv[], const struct tracer_opts *o, char **cause)
+{
+	struct tracer *t;
+	char *path = find_program(argv[0], cause);
+	int fds[2], st;
+
+	if (!path)
+		return NULL;
+	if (check_program(path, cause) != 0 || pipe2(fds, O_CLOEXEC) != 0) {
+		free(path);
+		return NULL;
+	}
+	t = tracer_new(o);
+	t->launched = true;
+	t->pid = fork();
+	if (t->pid == 0)
+		child_exec(argv, path, o, fds[1]);
+	free(path);
+	close(fds[1]);
+	t->exec_fail_fd = fds[0];
+	if (t->pid < 0 || waitpid(t->pid, &st, WUNTRACED) != t->pid || !WIFSTOPPED(st) ||
+	    ptrace(PTRACE_SEIZE, t->pid, 0, PTRACE_OPTS) != 0) {
+		util_cause(cause, "cannot start the program under ptrace: %s", strerror(errno));
+		goto fail;
+	}
+	kill(t->pid, SIGCONT);
+	if (wait_exec(t, cause) != 0)
+		goto fail;
+	thread_add(t, t->pid)->stopped = true;
+	if (start_program(t, cause) != 0)
+		goto fail;
+	g_interrupt_pid = t->pid;
+	return t;
+fail:
+	if (t->pid > 0 && !t->ended) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, &st, __WALL);
+	}
+	tracer_free(t);
+	return NULL;
+}
+
+/* ---- attach ---------------------------------------------------------- */
+
+/* Explain why ptrace(PTRACE_SEIZE) on pid failed. */
+static int attach_error(pid_t pid, int err, char **cause)
+{
+	if (err == ESRCH)
+		return util_cause(cause, "no such process: %d", pid);
+	if (err == EPERM)
+		return util_cause(cause, "cannot attach to %d: permission denied (run as its "
+				  "owner or root; check /proc/sys/kernel/yama/ptrace_scope, "
+				  "0 allows it; is another debugger attached?)", pid);
+	return util_cause(cause, "cannot attach to %d: %s", pid, strerror(err));
+}
+
+/* Seize every thread in /proc/PID/task until no new one appears. */
+static int seize_all(struct tracer *t, char **cause)
+{
+	for (int round = 0; round < 16; round++) {
+		pid_t *tids = NULL;
+		size_t n = 0, added = 0;
+		if (procfs_tasks(t->pid, &tids, &n, NULL) != 0)
+			return attach_error(t->pid, ESRCH, cause);
+		for (size_t i = 0; i < n; i++) {
+			if (thread_find(t, tids[i]))
+				continue;
+			if (ptrace(PTRACE_SEIZE, tids[i], 0, PTRACE_OPTS) != 0) {
+				if (errno == ESRCH)
+					continue;
+				free(tids);
+				return attach_error(t->pid, errno, cause);
+			}
+			ptrace(PTRACE_INTERRUPT, tids[i], 0, 0);
+			thread_add(t, tids[i]);
+			added++;
+		}
+		free(tids);
+		if (!added)
+			return 0;
+	}
+	return 0;
+}
+
+/* Wait until every seized thread has reported a stop. */
+static int wait_all_stopped(struct tracer *t)
+{
+	struct event ev;
+	int st;
+
+	for (;;) {
+		size_t running = 0;
+		for (size_t i = 0; i < t->nth; i++)
+			running += !t->th[i].stopped;
+		if (!running)
+			return 0;
+		pid_t tid = waitpid(-1, &st, __WALL);
+		if (tid < 0)
+			return errno == EINTR ? 0 : -1;
+		if (handle_status(t, tid, st, &ev) > 0 && ev.kind == EV_EXIT)
+			return -1;
+	}
+}
+
+struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **cause)
+{
+	struct tracer *t;
+	uint64_t entry;
+
+	if (pid <= 0 || !procfs_alive(pid)) {
+		util_cause(cause, "no such process: %d", pid);
+		return NULL;
+	}
+	if (pid == getpid()) {
+		util_cause(cause, "cannot attach to memviz itself");
+		return NULL;
+	}
+	t = tracer_new(o);
+	t->pid = pid;
+	if (seize_all(t, cause) != 0 || wait_all_stopped(t) != 0)
+		goto fail;
+	if (procfs_auxv(pid, AT_ENTRY, &entry) == 0)
+		t->tramp = entry;
+	/* A breakpoint the session asked for at the start is armed now, while
+	 * every thread is stopped. */
+	if (arm(t, cause) != 0)
+		goto fail;
+	g_interrupt_pid = pid;
+	return t;
+fail:
+	tracer_detach(t);
+	tracer_free(t);
+	return NULL;
+}
+
+/* ---- detach ---------------------------------------------------------- */
+
+/* Undo what a thread stopped at rip owes us: a breakpoint trap not yet
+ * handled, a return into the trampoline. */
+static void rewind_thread(struct tracer *t, struct thread *th)
+{
+	struct user_regs_struct r;
+	struct ret_frame f;
+
+	if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) != 0)
+		return;
+	if (t->tramp_inserted && (r.rip == t->tramp + 1 || r.rip == t->tramp)) {
+		if (ret_pop(th, r.rsp - 8, &f)) {
+			r.rip = f.orig_ret;
+			ptrace(PTRACE_SETREGS, th->tid, 0, &r);
+		}
+		return;
+	}
+	struct bp *b = bp_find(t, r.rip - 1);
+	if (b && b->inserted && th->resume_sig == 0) {
+		r.rip = b->addr;           /* re-execute the real instruction */
+		ptrace(PTRACE_SETREGS, th->tid, 0, &r);
+	}
+}
+
+/* Stop every running thread and collect the stops (handled, not reported). */
+static void stop_all(struct tracer *t)
+{
+	struct event ev;
+	int st;
+
+	for (size_t i = 0; i < t->nth; i++)
+		if (!t->th[i].stopped)
+			ptrace(PTRACE_INTERRUPT, t->th[i].tid, 0, 0);
+	for (int guard = 0; guard < 100000 && !t->ended; guard++) {
+		size_t running = 0;
+		for (size_t i = 0; i < t->nth; i++)
+			running += !t->th[i].stopped;
+		if (!running)
+			break;
+		pid_t tid = waitpid(-1, &st, __WALL);
+		if (tid < 0 && errno == EINTR)
+			continue;
+		if (tid < 0)
+			break;
+		struct thread *th = thread_find(t, tid);
+		/* A trap at a breakpoint is left unhandled: rewind_thread undoes it. */
+		if (th && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && STATUS_EVENT(st) == 0) {
+			th->stopped = true;
+			continue;
+		}
+		handle_status(t, tid, st, &ev);
+	}
+}
+
+int tracer_detach(struct tracer *t)
+{
+	if (t->ended || t->detached)
+		return 0;
+	g_interrupt_pid = 0;
+	stop_all(t);
+	for (size_t i = 0; i < t->nth; i++)
+		if (t->th[i].stopped)
+			rewind_thread(t, &t->th[i]);
+	for (size_t i = 0; i < t->nbps; i++)
+		bp_remove(t, &t->bps[i], t->pid);
+	if (t->tramp_inserted) {
+		code_poke(t->pid, t->tramp, t->tramp_orig[0]);
+		t->tramp_inserted = false;
+	}
+	for (size_t i = 0; i < t->nth; i++) {
+		struct thread *th = &t->th[i];
+		for (size_t k = th->nrs; k-- > 0; )
+			mem_write(t, th->tid, th->rs[k].slot, &th->rs[k].orig_ret, 8);
+		th->nrs = 0;
+		/* A group-stopped thread stays stopped: detach with no signal. */
+		ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)(th->listen ? 0 : th->resume_sig));
+	}
+	t->nth = 0;
+	t->detached = true;
+	return 0;
+}
+
+int tracer_wait_end(struct tracer *t)
+{
+	int st = t->end_status;
+
+	if (t->launched && !t->ended) {
+		while (waitpid(t->pid, &st, 0) < 0) {
+			if (errno != EINTR)
+				return 1;
+		}
+		t->ended = true;
+		t->end_status = st;
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+void tracer_kill(struct tracer *t)
+{
+	int st;
+
+	if (!t->launched || t->ended)
+		return;
+	kill(t->pid, SIGKILL);
+	while (waitpid(t->pid, &st, __WALL) > 0 || errno == EINTR) {
+		if (WIFSIGNALED(st) || WIFEXITED(st))
+			break;
+	}
+	t->ended = true;
+	t->end_status = st;
+}
+
+void tracer_free(struct tracer *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nth; i++)
+		free(t->th[i].rs);
+	free(t->th);
+	free(t->bps);
+	free(t->orph);
+	space_free(&t->space);
+	if (t->exec_fail_fd >= 0)
+		close(t->exec_fail_fd);
+	free(t);
+}
