@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 #include <sys/user.h>
 
@@ -26,6 +27,10 @@ struct tracer_opts {
 	size_t nbreaks;
 	bool no_aslr;             /* launch with ADDR_NO_RANDOMIZE */
 	int child_stdout;         /* fd the launched program gets as stdout (-1: ours) */
+	const int *child_sigs;    /* signals whose disposition the launched
+				     program gets back from child_sigacts */
+	const struct sigaction *child_sigacts;
+	size_t nchild_sigs;
 };
 
 struct tracer;

@@ -85,7 +85,7 @@ static noreturn void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "memviz: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'memviz --help' for more information.\n");
+	fputc('\n', stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -382,6 +382,10 @@ static bool run_loop(struct session *s)
 	}
 }
 
+/* The signals whose disposition memviz changes. */
+static const int saved_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+#define NSIG_SAVED ARRAY_LEN(saved_sigs)
+
 /* memviz's SIGINT/SIGTERM/SIGHUP: detach cleanly (no SA_RESTART). */
 static void on_stop_signal(int sig)
 {
@@ -389,18 +393,20 @@ static void on_stop_signal(int sig)
 	tracer_request_stop();
 }
 
-/* Install the stop handlers; SIGPIPE is seen as a write error instead. */
-static void install_signals(void)
+/* Install the stop handlers; SIGPIPE is seen as a write error instead.
+ * The dispositions memviz found are kept in saved[] so that a launched
+ * program gets them back (an ignored SIGINT or SIGPIPE survives exec). */
+static void install_signals(struct sigaction saved[NSIG_SAVED])
 {
-	struct sigaction sa;
-	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, ign;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < NSIG_SAVED; i++)
+		sigaction(saved_sigs[i], saved_sigs[i] == SIGPIPE ? &ign : &sa, &saved[i]);
 }
 
 /* Open the output; the program's stdout moves to stderr if ours is taken. */
@@ -420,9 +426,13 @@ static FILE *open_output(const struct options *o, int *child_stdout)
 }
 
 /* Start the tracer as the options say; exits on failure. */
-static struct tracer *start_tracer(struct options *o, int child_stdout)
+static struct tracer *start_tracer(struct options *o, int child_stdout,
+				    const struct sigaction *saved)
 {
 	struct tracer_opts to = {
+		.child_sigs = saved_sigs,
+		.child_sigacts = saved,
+		.nchild_sigs = NSIG_SAVED,
 		.stop_mask = o->stop_mask,
 		.breaks = o->breaks,
 		.nbreaks = o->nbreaks,
@@ -448,13 +458,14 @@ int main(int argc, char **argv)
 	struct session s;
 	int child_stdout, status = 0;
 	char *tour_argv[2];
+	struct sigaction saved[NSIG_SAVED];
 
 	parse_args(&o, argc, argv);
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.out = open_output(&o, &child_stdout);
-	install_signals();
-	s.t = start_tracer(&o, child_stdout);
+	install_signals(saved);
+	s.t = start_tracer(&o, child_stdout, saved);
 	tour_argv[0] = o.tour;
 	tour_argv[1] = NULL;
 	bool detach = emit_start(&s, o.argv ? o.argv : (o.pid ? NULL : tour_argv));

@@ -947,6 +947,8 @@ static void child_exec(char *const argv[], const char *path, const struct tracer
 
 	if (o->child_stdout >= 0)
 		dup2(o->child_stdout, STDOUT_FILENO);
+	for (size_t i = 0; i < o->nchild_sigs; i++)
+		sigaction(o->child_sigs[i], &o->child_sigacts[i], NULL);
 	if (o->no_aslr)
 		personality(ADDR_NO_RANDOMIZE);
 	raise(SIGSTOP);

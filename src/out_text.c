@@ -1,0 +1,290 @@
+/*
+ * out_text.c - the --text view: for each stop a header line saying what
+ * happened and where, then the address space with high addresses first
+ * (the way the lecture draws it: stack on top, text at the bottom), each
+ * region's ELF sections indented under it, and a blank line.
+ *
+ *   #3 malloc(24) = 0x5555555592a0  at main+0x1c (tid 812)
+ *     7ffd5e2f1000-7ffd5e312000 rw-p   132K  rss    12K  stack    [stack]
+ *         .text                55d0c1e01000-55d0c1e02000     4K
+ *
+ * Output is plain ASCII: bytes of paths and names that are not printable
+ * ASCII are written as \xNN (and a backslash as \\).
+ */
+#include "out.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+/* Append s[0..n) with non-printable bytes as \xNN and \ as \\. */
+static void text_putn(struct strbuf *sb, const char *s, size_t n)
+{
+	static const char dig[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			continue;
+		sb_putn(sb, s + run, i - run);
+		run = i + 1;
+		if (c == '\\') {
+			sb_putn(sb, "\\\\", 2);
+		} else {
+			char e[4] = { '\\', 'x', dig[c >> 4], dig[c & 0xf] };
+
+			sb_putn(sb, e, sizeof e);
+		}
+	}
+	sb_putn(sb, s + run, n - run);
+}
+
+/* Append a C string escaped as text_putn does; "?" for NULL. */
+static void text_puts(struct strbuf *sb, const char *s)
+{
+	if (!s)
+		s = "?";
+	text_putn(sb, s, strlen(s));
+}
+
+/* Pad with spaces so that what was appended since mark is width wide. */
+static void pad_to(struct strbuf *sb, size_t mark, size_t width)
+{
+	while (sb->len - mark < width)
+		sb_putc(sb, ' ');
+}
+
+/* Drop trailing spaces of the current line. */
+static void trim_spaces(struct strbuf *sb)
+{
+	while (sb->len > 0 && sb->buf[sb->len - 1] == ' ')
+		sb->len--;
+	sb->buf[sb->len] = '\0';
+}
+
+/* A human size into buf: 512B, 4K, 1.5M, 132K, 2G. */
+static void human_size(char *buf, size_t n, uint64_t bytes)
+{
+	static const char units[] = "BKMGTPE";
+	uint64_t unit = 1;
+	size_t u = 0;
+
+	while (bytes / unit >= 1024 && u + 1 < sizeof units - 1) {
+		unit *= 1024;
+		u++;
+	}
+	if (bytes % unit == 0 || bytes / unit >= 10)
+		snprintf(buf, n, "%" PRIu64 "%c", (bytes + unit / 2) / unit, units[u]);
+	else
+		snprintf(buf, n, "%.1f%c", (double)bytes / (double)unit, units[u]);
+}
+
+/* "SIGSEGV"; "SIG40" for signals without an abbreviation. */
+static void put_signame(struct strbuf *sb, int signo)
+{
+	const char *abbr = sigabbrev_np(signo);
+
+	if (abbr)
+		sb_printf(sb, "SIG%s", abbr);
+	else
+		sb_printf(sb, "SIG%d", signo);
+}
+
+/* fn(arg, arg) = ret, with the arguments as the shared table prints them. */
+static void text_call(struct strbuf *sb, const struct event *ev)
+{
+	int i;
+
+	text_puts(sb, ev->fn ? ev->fn : event_kind_name(ev->kind));
+	sb_putc(sb, '(');
+	for (i = 0; i < ev->nargs && i < EV_MAX_ARGS; i++) {
+		if (i)
+			sb_puts(sb, ", ");
+		out_event_value(sb, ev, i);
+	}
+	sb_putc(sb, ')');
+	if (ev->has_ret) {
+		size_t mark = sb->len;
+
+		sb_puts(sb, " = ");
+		if (!out_event_value(sb, ev, OUT_RET)) {
+			sb->len = mark;
+			sb->buf[mark] = '\0';
+		}
+		if (ev->fn && strcmp(ev->fn, "posix_memalign") == 0)
+			sb_printf(sb, " (rc %" PRId64 ")", ev->rc);
+	}
+}
+
+/* What happened, in words (without the location). */
+static void text_what(struct strbuf *sb, const struct snapshot *s)
+{
+	const struct event *ev = &s->ev;
+
+	switch (ev->kind) {
+	case EV_START:
+		sb_puts(sb, "start: ");
+		text_puts(sb, s->program);
+		sb_printf(sb, " (pid %d)", (int)s->pid);
+		break;
+	case EV_SIGNAL:
+		put_signame(sb, ev->signo);
+		if (ev->has_fault_addr)
+			sb_printf(sb, " at 0x%" PRIx64, ev->fault_addr);
+		if (s->signal_region) {
+			sb_puts(sb, " (");
+			text_puts(sb, s->signal_region);
+			sb_putc(sb, ')');
+		}
+		break;
+	case EV_EXIT:
+		if (ev->exited_by_signal) {
+			sb_puts(sb, "killed by ");
+			put_signame(sb, ev->exit_signal);
+			if (ev->core_dumped)
+				sb_puts(sb, " (core dumped)");
+		} else {
+			sb_printf(sb, "exited with status %d", ev->exit_code);
+		}
+		break;
+	case EV_DETACH:
+		sb_puts(sb, "detach");
+		break;
+	case EV_LINE:
+		sb_puts(sb, "line");
+		break;
+	case EV_BREAK:
+	case EV_CALL:
+	case EV_RETURN:
+		sb_puts(sb, event_kind_name(ev->kind));
+		sb_putc(sb, ' ');
+		/* fall through */
+	default:
+		text_call(sb, ev);
+	}
+}
+
+/* "  at main+0x1c (file.c:21)" (or " in" for a signal); nothing if unknown. */
+static void text_at(struct strbuf *sb, const struct snapshot *s)
+{
+	const struct code_loc *at = &s->at;
+	uint64_t addr = s->ev.call_site ? s->ev.call_site : s->ev.pc;
+
+	if (!at->fn && !at->file && !at->object)
+		return;
+	sb_puts(sb, s->ev.kind == EV_SIGNAL ? "  in " : "  at ");
+	if (at->fn) {
+		text_puts(sb, at->fn);
+		sb_printf(sb, "+0x%" PRIx64, at->off);
+	} else {
+		sb_printf(sb, "0x%" PRIx64, addr);
+	}
+	if (at->file) {
+		sb_puts(sb, " (");
+		text_puts(sb, at->file);
+		if (at->line > 0)
+			sb_printf(sb, ":%d", at->line);
+		sb_putc(sb, ')');
+	} else if (!at->fn && at->object) {
+		const char *base = strrchr(at->object, '/');
+
+		sb_puts(sb, " in ");
+		text_puts(sb, base ? base + 1 : at->object);
+	}
+}
+
+/* "#3 malloc(24) = 0x...  at main+0x1c (tid 812)" */
+static void text_header(struct strbuf *sb, const struct snapshot *s)
+{
+	sb_printf(sb, "#%lu ", s->seq);
+	if (s->fields & FIELD_EVENT) {
+		text_what(sb, s);
+		text_at(sb, s);
+		sb_puts(sb, " ");
+	}
+	sb_printf(sb, "(tid %d)\n", (int)(s->ev.tid ? s->ev.tid : s->pid));
+}
+
+/* One section line, indented under its region. */
+static void text_section(struct strbuf *sb, const struct section_span *ss)
+{
+	char size[16];
+	size_t mark;
+
+	human_size(size, sizeof size, ss->end - ss->start);
+	sb_puts(sb, "      ");
+	mark = sb->len;
+	text_puts(sb, ss->name);
+	pad_to(sb, mark, 20);
+	sb_printf(sb, " %012" PRIx64 "-%012" PRIx64 " %6s\n", ss->start, ss->end, size);
+}
+
+/* One region line, then its sections (high addresses first). */
+static void text_region(struct strbuf *sb, const struct region *r)
+{
+	char size[16], rss[16];
+	size_t i;
+
+	human_size(size, sizeof size, r->end - r->start);
+	human_size(rss, sizeof rss, r->rss_kb * 1024);
+	sb_printf(sb, "  %012" PRIx64 "-%012" PRIx64 " ", r->start, r->end);
+	text_putn(sb, r->perms, strnlen(r->perms, sizeof r->perms));
+	sb_printf(sb, " %6s  rss %6s  %-8s ", size, rss, region_kind_name(r->kind));
+	if (r->path)
+		text_puts(sb, r->path);
+	trim_spaces(sb);
+	sb_putc(sb, '\n');
+	for (i = r->nsections; i-- > 0;)
+		text_section(sb, &r->sections[i]);
+}
+
+/* The whole address space: a summary line, then regions high to low. */
+static void text_space(struct strbuf *sb, const struct space *sp)
+{
+	char vsz[16], rss[16];
+	size_t i;
+
+	human_size(vsz, sizeof vsz, sp->vsz_kb * 1024);
+	human_size(rss, sizeof rss, sp->rss_kb * 1024);
+	sb_printf(sb, "  address space: %zu regions, vsz %s, rss %s, faults %" PRIu64
+		  " minor / %" PRIu64 " major\n", sp->n, vsz, rss, sp->minflt, sp->majflt);
+	for (i = sp->n; i-- > 0;)
+		text_region(sb, &sp->regions[i]);
+}
+
+/* One line per thread: where it is stopped. */
+static void text_threads(struct strbuf *sb, const struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; s->threads && i < s->nthreads; i++)
+		sb_printf(sb, "  thread %d  pc 0x%" PRIx64 "  sp 0x%" PRIx64 "\n",
+			  (int)s->threads[i].tid, s->threads[i].pc, s->threads[i].sp);
+}
+
+/* Write sb in one go and flush; -1 (errno set) on an I/O error. */
+static int write_all(FILE *f, const struct strbuf *sb)
+{
+	errno = 0;
+	if (fwrite(sb->buf, 1, sb->len, f) != sb->len) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return fflush(f) == 0 ? 0 : -1;
+}
+
+/* One record as text (see out.h), followed by a blank line. */
+int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
+{
+	sb_reset(sb);
+	text_header(sb, s);
+	if ((s->fields & FIELD_SPACE) && s->space)
+		text_space(sb, s->space);
+	if (s->fields & FIELD_STACK)
+		text_threads(sb, s);
+	sb_putc(sb, '\n');
+	return write_all(f, sb);
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Four threads all calling malloc: no event is lost, each carries its tid.
+. tests/lib.sh
+need_memviz
+need_ptrace
+
+K=500
+memviz_json -- threads "$K"
+json_check "$JSON"
+assert_eq "$STATUS" 0 "threads under memviz"
+want=$(awk '$1 == "total" && $2 == "mallocs" {print $3}' "$OUT")
+assert_eq "$want" $((4 * K + 1)) "the demo's own count"
+# calls made by the demo's own code (libc also frees per-thread data at exit)
+own() {
+	json_get "$JSON" "sum(1 for r in R if r['event']['kind'] == '$1'
+		and r['event']['at'].get('object', '').endswith('/demos/threads'))"
+}
+assert_eq "$(own malloc)" "$want" "malloc events"
+assert_eq "$(own free)" "$(awk '$1 == "total" && $2 == "frees" {print $3}' "$OUT")" "free events"
+ntid=$(json_get "$JSON" 'len({r["tid"] for r in R if r["event"]["kind"] == "malloc"})')
+assert_eq "$ntid" 5 "distinct tids making mallocs (main + 4)"
+# the checksum the threads compute is the same as untraced
+run_untraced threads "$K"
+want_sum=$(grep '^checksum' "$OUT")
+memviz_json -- threads "$K"
+assert_eq "$(grep '^checksum' "$OUT")" "$want_sum" "checksum under memviz"
+exit 0
