@@ -36,10 +36,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/check.h | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 demos: $(DEMOS)
-demos/%: demos/%.c
-	$(CC) $(DEMO_CFLAGS) -o $@ $< $(DEMO_LDLIBS)
-demos/stack_frames_O2: demos/stack_frames.c
-	$(CC) -g -O2 -fomit-frame-pointer -pthread -Wall -Wextra -Werror -o $@ $<
+demos/%: demos/%.c demos/truth.h
+	$(CC) $(DEMO_CFLAGS) -o $@ $(filter %.c,$^)
+demos/stack_frames_O2: demos/stack_frames.c demos/truth.h
+	$(CC) -g -O2 -fomit-frame-pointer -pthread -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
 
 # Install the Debian packages memviz, its tests and its benchmark need.
 DEB_PKGS := build-essential pkg-config libncurses-dev libelf-dev libdwarf-dev \
@@ -78,4 +78,4 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
 	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 clean:
-	rm -rf $(BUILD) memviz $(DEMOS)
+	rm -rf $(BUILD) memviz $(DEMOS) tests/out

@@ -1,7 +1,8 @@
 /*
  * out.h - headless views of a snapshot: JSON Lines (--json) and plain text
- * (--text).  Each writes one whole record per call and flushes, so a reader
- * on a pipe sees each stop as it happens.
+ * (--text).  Each writes one whole record per call with one fwrite; the
+ * session flushes after each record when the output is a pipe, socket or
+ * terminal, so a reader there sees each stop as it happens.
  */
 #ifndef MEMVIZ_OUT_H
 #define MEMVIZ_OUT_H
@@ -25,5 +26,9 @@ int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb);
  * for pointers, flags and offsets, as ev->fn's (else the kind's) argument
  * table says.  false, appending nothing, if ev has no such value. */
 bool out_event_value(struct strbuf *sb, const struct event *ev, int i);
+
+/* Write a whole record: one fwrite, no flush (the session flushes each
+ * record when a reader waits on a pipe or terminal).  -1 with errno. */
+int out_write(FILE *f, const struct strbuf *sb);
 
 #endif

@@ -26,6 +26,8 @@ struct tracer_opts {
 	const char **breaks;      /* --break function names */
 	size_t nbreaks;
 	bool no_aslr;             /* launch with ADDR_NO_RANDOMIZE */
+	bool void_at_entry;       /* report calls that return nothing (free) at
+				     entry, with no return stop */
 	int child_stdout;         /* fd the launched program gets as stdout (-1: ours) */
 	const int *child_sigs;    /* signals whose disposition the launched
 				     program gets back from child_sigacts */

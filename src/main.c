@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -45,6 +46,7 @@ struct session {
 	struct tracer *t;
 	FILE *out;
 	struct strbuf sb;
+	bool flush_each;          /* flush after every record */
 	struct snapshot snap;
 	unsigned long seq;
 	const char *notes[4];
@@ -244,7 +246,21 @@ static bool emit(struct session *s)
 {
 	int r = s->o->mode == MODE_JSON ? out_json_write(s->out, &s->snap, &s->sb)
 					: out_text_write(s->out, &s->snap, &s->sb);
+	if (r == 0 && s->flush_each)
+		r = fflush(s->out);
 	return r == 0;
+}
+
+/* Does someone read the output as it comes (pipe, socket, terminal)?  A
+ * regular file or /dev/null is flushed only at the end: one write per
+ * record would cost more than the record. */
+static bool output_is_live(FILE *f)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) != 0)
+		return true;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fileno(f));
 }
 
 /* Where an event happened: the caller for calls, else the pc. */
@@ -438,6 +454,9 @@ static struct tracer *start_tracer(struct options *o, int child_stdout,
 		.nbreaks = o->nbreaks,
 		.no_aslr = o->no_aslr,
 		.child_stdout = child_stdout,
+		/* Without a snapshot of the state after it, a call that returns
+		 * nothing (free) has nothing to wait for: report it at entry. */
+		.void_at_entry = !(o->fields & ~FIELD_EVENT),
 	};
 	char *cause = NULL;
 	struct tracer *t;
@@ -464,6 +483,7 @@ int main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.out = open_output(&o, &child_stdout);
+	s.flush_each = output_is_live(s.out);
 	install_signals(saved);
 	s.t = start_tracer(&o, child_stdout, saved);
 	tour_argv[0] = o.tour;
@@ -477,8 +497,8 @@ int main(int argc, char **argv)
 	if (tracer_launched(s.t))
 		status = tracer_wait_end(s.t);
 	tracer_free(s.t);
-	if (s.out != stdout && fclose(s.out) != 0)
-		util_error("writing %s: %s", o.output, strerror(errno));
+	if ((s.out == stdout ? fflush(s.out) : fclose(s.out)) != 0)
+		util_error("writing %s: %s", o.output ? o.output : "stdout", strerror(errno));
 	free(s.snap.threads);
 	free(s.note_buf);
 	free(o.breaks);

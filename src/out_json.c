@@ -5,7 +5,7 @@
  * shares through out_event_value().
  *
  * The whole record is built in the caller's strbuf and written with one
- * fwrite + fflush, so a reader on a pipe never sees half a record.  Every
+ * fwrite (out_write), so a reader never sees half a record.  Every
  * string goes through sb_json_str (bytes that are not UTF-8 come out as
  * \udcXX), every address through sb_json_addr.
  */
@@ -395,17 +395,6 @@ static void json_stack(struct strbuf *sb, const struct snapshot *s)
 	PUT_LIT(sb, "]}");
 }
 
-/* Write sb in one go and flush; -1 (errno set) on an I/O error. */
-static int write_all(FILE *f, const struct strbuf *sb)
-{
-	errno = 0;
-	if (fwrite(sb->buf, 1, sb->len, f) != sb->len) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return fflush(f) == 0 ? 0 : -1;
-}
 
 /* One record, one line (see out.h and DESIGN.md "JSON record"). */
 int out_json_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
@@ -428,5 +417,5 @@ int out_json_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 	if (s->fields & FIELD_DIAG)
 		PUT_LIT(sb, ",\"diagnostics\":[]");
 	PUT_LIT(sb, "}\n");
-	return write_all(f, sb);
+	return out_write(f, sb);
 }

@@ -264,17 +264,6 @@ static void text_threads(struct strbuf *sb, const struct snapshot *s)
 			  (int)s->threads[i].tid, s->threads[i].pc, s->threads[i].sp);
 }
 
-/* Write sb in one go and flush; -1 (errno set) on an I/O error. */
-static int write_all(FILE *f, const struct strbuf *sb)
-{
-	errno = 0;
-	if (fwrite(sb->buf, 1, sb->len, f) != sb->len) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return fflush(f) == 0 ? 0 : -1;
-}
 
 /* One record as text (see out.h), followed by a blank line. */
 int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
@@ -286,5 +275,5 @@ int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 	if (s->fields & FIELD_STACK)
 		text_threads(sb, s);
 	sb_putc(sb, '\n');
-	return write_all(f, sb);
+	return out_write(f, sb);
 }

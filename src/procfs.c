@@ -160,7 +160,7 @@ static int parse_line_n(const char *s, size_t n, struct maps_entry *out)
 	    parse_hex(&p, end, &min) || expect(&p, end, ' ') ||
 	    parse_dec(&p, end, &e.inode))
 		return -1;
-	if (e.end < e.start || maj > UINT_MAX || min > UINT_MAX)
+	if (e.end <= e.start || maj > UINT_MAX || min > UINT_MAX)
 		return -1;
 	if (p < end && *p != ' ')
 		return -1;              /* garbage glued to the inode */

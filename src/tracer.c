@@ -278,10 +278,58 @@ static int mem_write(struct tracer *t, pid_t tid, uint64_t addr, const void *buf
 	return poke_write(tid, addr, buf, len);
 }
 
-/* emu_mem callbacks: reads and writes of the thread being emulated. */
+/* Small writes to a thread's stack gathered into one process_vm_writev:
+ * at a breakpoint, the hijacked return address and the emulated push. */
+#define WBATCH_MAX 4
+struct wbatch {
+	size_t n;
+	struct {
+		uint64_t addr;
+		size_t len;
+		uint8_t data[8];
+	} w[WBATCH_MAX];
+};
+
+/* Queue a write of at most 8 bytes; -1 if the batch is full. */
+static int wbatch_add(struct wbatch *wb, uint64_t addr, const void *buf, size_t len)
+{
+	if (wb->n == WBATCH_MAX || len > 8)
+		return -1;
+	wb->w[wb->n].addr = addr;
+	wb->w[wb->n].len = len;
+	memcpy(wb->w[wb->n].data, buf, len);
+	wb->n++;
+	return 0;
+}
+
+/* Do the queued writes, in one syscall when process_vm_writev can. */
+static int wbatch_flush(struct tracer *t, pid_t tid, struct wbatch *wb)
+{
+	struct iovec l[WBATCH_MAX], r[WBATCH_MAX];
+	size_t total = 0;
+
+	for (size_t i = 0; i < wb->n; i++) {
+		l[i] = (struct iovec){ wb->w[i].data, wb->w[i].len };
+		r[i] = (struct iovec){ (void *)wb->w[i].addr, wb->w[i].len };
+		total += wb->w[i].len;
+	}
+	if (t->vm_ok && wb->n &&
+	    process_vm_writev(tid, l, wb->n, r, wb->n, 0) == (ssize_t)total) {
+		wb->n = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < wb->n; i++)
+		if (poke_write(tid, wb->w[i].addr, wb->w[i].data, wb->w[i].len) != 0)
+			return -1;
+	wb->n = 0;
+	return 0;
+}
+
+/* emu_mem callbacks: reads and (batched) writes of the emulated thread. */
 struct emu_ctx {
 	struct tracer *t;
 	pid_t tid;
+	struct wbatch *wb;
 };
 
 static int emu_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -293,6 +341,8 @@ static int emu_read_cb(void *ctx, uint64_t addr, void *buf, size_t len)
 static int emu_write_cb(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	struct emu_ctx *c = ctx;
+	if (wbatch_add(c->wb, addr, buf, len) == 0)
+		return 0;
 	return mem_write(c->t, c->tid, addr, buf, len);
 }
 
@@ -485,16 +535,20 @@ static int step_over(struct tracer *t, struct thread *th, struct bp *b)
 }
 
 /* Execute the instruction bp hides for a thread stopped at bp->addr and
- * leave it ready to continue after it. */
+ * leave it ready to continue after it.  Writes already queued in wb (the
+ * hijacked return address) go out together with the emulator's. */
 static int pass_bp(struct tracer *t, struct thread *th, const struct bp *b,
-		   struct user_regs_struct *regs)
+		   struct user_regs_struct *regs, struct wbatch *wb)
 {
-	struct emu_ctx ctx = { t, th->tid };
+	struct emu_ctx ctx = { t, th->tid, wb };
 	struct emu_mem mem = { &ctx, emu_read_cb, emu_write_cb };
 
-	if (b->emu_len && emu_step(b->orig, CODE_MAX, regs, &mem))
+	if (b->emu_len && emu_step(b->orig, CODE_MAX, regs, &mem)) {
+		if (wbatch_flush(t, th->tid, wb) != 0)
+			return -1;
 		return ptrace(PTRACE_SETREGS, th->tid, 0, regs) == 0 ? 0 : -1;
-	if (ptrace(PTRACE_SETREGS, th->tid, 0, regs) != 0)
+	}
+	if (wbatch_flush(t, th->tid, wb) != 0 || ptrace(PTRACE_SETREGS, th->tid, 0, regs) != 0)
 		return -1;
 	return step_over(t, th, (struct bp *)b);
 }
@@ -521,17 +575,16 @@ static bool in_wrapper(const struct thread *th)
 	return false;
 }
 
-/* Hijack the return address of a call that just trapped at its entry. */
+/* Hijack the return address (ret, read at [rsp]) of a call that just
+ * trapped at its entry: the write of the trampoline address is queued in wb. */
 static int hook_return(struct tracer *t, struct thread *th, const struct bp *b,
-		       const struct user_regs_struct *r)
+		       const struct user_regs_struct *r, uint64_t ret, struct wbatch *wb)
 {
-	struct ret_frame f = { .slot = r->rsp, .bp = b };
+	struct ret_frame f = { .slot = r->rsp, .orig_ret = ret, .bp = b };
 
 	if (event_kind_class(b->kind) == STOP_SYSCALL && in_wrapper(th))
 		return 0;        /* report the outer call only */
-	if (tramp_insert(t) != 0 || mem_read(t, th->tid, r->rsp, &f.orig_ret, 8) != 0)
-		return -1;
-	if (mem_write(t, th->tid, r->rsp, &t->tramp, 8) != 0)
+	if (tramp_insert(t) != 0 || wbatch_add(wb, r->rsp, &t->tramp, 8) != 0)
 		return -1;
 	read_args(r, f.args);
 	util_grow((void **)&th->rs, &th->caprs, th->nrs + 1, sizeof(*th->rs));
@@ -548,34 +601,74 @@ static void event_init(struct tracer *t, struct event *ev, enum ev_kind kind, pi
 	ev->tid = tid;
 }
 
+/* A --break target was entered: report it with the thread still at the
+ * function's first instruction (emulated when it is resumed). */
+static int on_break(struct tracer *t, struct thread *th, const struct bp *b,
+		    struct user_regs_struct *r, struct event *ev)
+{
+	if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
+		return -1;
+	event_init(t, ev, EV_BREAK, th->tid);
+	ev->fn = b->fn;
+	ev->pc = b->addr;
+	mem_read(t, th->tid, r->rsp, &ev->call_site, 8);
+	th->at_bp = b;
+	return 1;
+}
+
+/* A call that returns nothing, reported at its entry (void_at_entry). */
+static int on_void_call(struct tracer *t, struct thread *th, const struct bp *b,
+			struct user_regs_struct *r, uint64_t ret, struct event *ev)
+{
+	struct wbatch wb = { 0 };
+
+	event_init(t, ev, b->kind, th->tid);
+	ev->fn = b->fn;
+	ev->nargs = b->nargs;
+	read_args(r, ev->args);
+	ev->pc = b->addr;
+	ev->call_site = ret;
+	if (pass_bp(t, th, b, r, &wb) != 0)
+		return -1;
+	return (t->opts.stop_mask & event_kind_class(b->kind)) ? 1 : 0;
+}
+
+/* A new image reached its entry point after an exec: arm it. */
+static int on_start_bp(struct tracer *t, struct thread *th, struct bp *b,
+		       struct user_regs_struct *r)
+{
+	char *cause = NULL;
+
+	bp_remove(t, b, th->tid);
+	if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
+		return -1;
+	if (arm(t, &cause) != 0)
+		util_error("after exec: %s", cause ? cause : "cannot arm");
+	free(cause);
+	return 0;
+}
+
 /* A thread trapped at one of our breakpoints.  1 if *ev is to be reported. */
 static int on_bp(struct tracer *t, struct thread *th, struct bp *b,
 		 struct user_regs_struct *r, struct event *ev)
 {
+	struct wbatch wb = { 0 };
+	uint64_t ret;
+
 	r->rip = b->addr;
-	if (b->role == BP_START) {            /* a new image reached its entry */
-		char *cause = NULL;
-		bp_remove(t, b, th->tid);
-		if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
-			return -1;
-		if (arm(t, &cause) != 0)
-			util_error("after exec: %s", cause ? cause : "cannot arm");
-		free(cause);
-		return 0;
-	}
-	if (b->role == BP_BREAK && !th->silent) {
-		if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
-			return -1;
-		event_init(t, ev, EV_BREAK, th->tid);
-		ev->fn = b->fn;
-		ev->pc = b->addr;
-		mem_read(t, th->tid, r->rsp, &ev->call_site, 8);
-		th->at_bp = b;   /* emulate its instruction when resumed */
-		return 1;
-	}
-	if (b->role == BP_CALL && !th->silent && hook_return(t, th, b, r) != 0)
+	if (b->role == BP_START)
+		return on_start_bp(t, th, b, r);
+	if (th->silent)
+		return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
+	if (b->role == BP_BREAK)
+		return on_break(t, th, b, r, ev);
+	if (mem_read(t, th->tid, r->rsp, &ret, 8) != 0)
 		return -1;
-	return pass_bp(t, th, b, r) == 0 ? 0 : -1;
+	if (b->kind == EV_FREE && t->opts.void_at_entry)
+		return on_void_call(t, th, b, r, ret, ev);
+	if (hook_return(t, th, b, r, ret, &wb) != 0)
+		return -1;
+	return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
 }
 
 /* Pop the shadow-stack frame a return to the trampoline belongs to.  A
@@ -827,8 +920,9 @@ static void resume_all(struct tracer *t)
 			struct user_regs_struct r;
 			const struct bp *b = th->at_bp;
 			th->at_bp = NULL;
+			struct wbatch wb = { 0 };
 			if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) == 0 && r.rip == b->addr)
-				pass_bp(t, th, b, &r);
+				pass_bp(t, th, b, &r, &wb);
 		}
 		thread_resume(t, th);
 	}

@@ -1,0 +1,92 @@
+/*
+ * stack_frames.c - stack frames to look at: main -> outer -> middle ->
+ * many_args (eight arguments, so the 7th and 8th are passed on the stack)
+ * -> recurse (depth from argv[1], default 10).  At the bottom of the
+ * recursion it mallocs and frees one block, so a heap stop there shows the
+ * whole chain of frames.
+ *
+ * Prints "local FN NAME ADDR" for locals and arguments (recurse's as
+ * "recurse[DEPTH]"), the heap calls (truth.h), and "result N"; exits 0.
+ * Also built as stack_frames_O2 (-O2 -fomit-frame-pointer) for the
+ * unwinder: noinline and volatile keep every frame and local there.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "truth.h"
+
+#ifdef __clang__
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE __attribute__((noinline, noclone))  /* no .constprop clones */
+#endif
+
+/* Recurse n levels; each level keeps a local whose address it prints, and
+ * uses it after the call so the recursion cannot become a loop. */
+static NOINLINE long recurse(int n)
+{
+	volatile long here = n * 3L;
+	long below;
+
+	printf("local recurse[%d] here 0x%lx\n", n, P(&here));
+	if (n <= 0) {
+		char *p = malloc(16);
+
+		printf("malloc 16 -> 0x%lx\n", P(p));
+		if (p) {
+			memset(p, n, 16);
+			here += p[0];
+		}
+		printf("free 0x%lx\n", P(p));
+		free(p);
+		return here;
+	}
+	below = recurse(n - 1);
+	return below + here;
+}
+
+/* Eight arguments: a..f in registers, g and h on the caller's stack. */
+static NOINLINE long many_args(long a, long b, long c, long d, long e, long f,
+			       long g, long h, int depth)
+{
+	volatile long sum = a + b + c + d + e + f + g + h;
+
+	printf("local many_args sum 0x%lx\n", P(&sum));
+	printf("local many_args g 0x%lx\n", P(&g));
+	printf("local many_args h 0x%lx\n", P(&h));
+	return sum + recurse(depth);
+}
+
+/* A frame with an array and a pointer into it. */
+static NOINLINE long middle(int x, int depth)
+{
+	volatile int arr[4] = { x, x + 1, x + 2, x + 3 };
+	volatile int *mid = &arr[2];
+
+	printf("local middle arr 0x%lx\n", P(arr));
+	printf("local middle mid 0x%lx\n", P(&mid));
+	return many_args(arr[0], arr[1], *mid, arr[3], 5, 6, 7, 8, depth);
+}
+
+/* The first frame below main. */
+static NOINLINE long outer(int depth)
+{
+	volatile char name[16] = "outer";
+
+	printf("local outer name 0x%lx\n", P(name));
+	return middle(name[0], depth) + name[1];
+}
+
+int main(int argc, char **argv)
+{
+	int depth = argc > 1 ? atoi(argv[1]) : 10;
+	volatile long result;
+
+	truth_init();
+	if (depth < 0 || depth > 100000)
+		depth = 10;
+	printf("local main result 0x%lx\n", P(&result));
+	result = outer(depth);
+	printf("result %ld\n", result);
+	return 0;
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# tests/bench.sh - what one heap event costs under memviz, ltrace and gdb
+# (run by `make bench`; prints figures, passes or fails nothing).
+#
+# The workload is demos/malloc_loop N: N malloc(32)+free pairs, 2N heap
+# calls.  Each tool watches every malloc and free:
+#   untraced   demos/malloc_loop N
+#   memviz     ./memviz --json --fields event -o /dev/null --stop-on heap -- ...
+#   ltrace     ltrace -e malloc+free -o /dev/null ...
+#   gdb        gdb -batch -x tests/bench/gdb_malloc_free.gdb (silent
+#              breakpoint commands that continue), on a smaller N because
+#              it is slow; its startup (the same script on N=0) is
+#              subtracted, so its events/s is not understated.
+#
+# Environment: BENCH_N (default 100000), BENCH_GDB_N (default 10000),
+# MEMVIZ (default ./memviz).
+
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+N=${BENCH_N:-100000}
+GDB_N=${BENCH_GDB_N:-10000}
+MEMVIZ=${MEMVIZ:-./memviz}
+LOOP=demos/malloc_loop
+GDB_SCRIPT=tests/bench/gdb_malloc_free.gdb
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/memviz-bench.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+if [ ! -x "$LOOP" ]; then
+	echo "bench: $LOOP is not built (make demos)" >&2
+	exit 1
+fi
+
+# Print a float expression's value with %.3f (awk: no bc needed).
+calc() {
+	awk "BEGIN { printf \"%.3f\", $1 }"
+}
+
+# time_run NAME PAIRS CMD...: run CMD, check it printed "pairs PAIRS" and
+# exited 0, and set SECS (wall seconds) or SECS="" when it failed.
+time_run() {
+	local name=$1 pairs=$2 t0 t1 rc
+	shift 2
+	t0=$(date +%s.%N)
+	timeout -k 5 600 "$@" </dev/null >"$TMP/$name.out" 2>"$TMP/$name.err"
+	rc=$?
+	t1=$(date +%s.%N)
+	if [ "$rc" -ne 0 ] || ! grep -qx "pairs $pairs" "$TMP/$name.out"; then
+		echo "bench: $name failed (exit $rc):" >&2
+		tail -n 5 "$TMP/$name.err" >&2
+		SECS=
+		return 1
+	fi
+	SECS=$(calc "$t1 - $t0")
+}
+
+# row NAME PAIRS SECS NOTE: one line of the table; sets EPS (events/s).
+row() {
+	local name=$1 pairs=$2 secs=$3 note=$4 events=$(($2 * 2))
+	if [ -z "$secs" ]; then
+		EPS=
+		printf '%-10s %9s %9s %10s %12s  %s\n' "$name" "$pairs" "$events" "-" "n/a" "$note"
+		return
+	fi
+	EPS=$(awk "BEGIN { s = $secs; if (s < 0.0005) s = 0.0005; printf \"%.0f\", $events / s }")
+	printf '%-10s %9s %9s %10s %12s  %s\n' "$name" "$pairs" "$events" "$secs" "$EPS" "$note"
+}
+
+# ratio A B: A/B with two decimals, or n/a.
+ratio() {
+	if [ -z "$1" ] || [ -z "$2" ] || [ "$2" = 0 ]; then
+		echo n/a
+	else
+		calc "$1 / $2" | awk '{ printf "%.2f", $1 }'
+	fi
+}
+
+echo "memviz benchmark: $N malloc(32)+free pairs ($((N * 2)) heap calls), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r)"
+echo
+
+# untraced: best of 3, it is over in milliseconds
+best=
+for _ in 1 2 3; do
+	time_run untraced "$N" "$LOOP" "$N" || break
+	if [ -z "$best" ] || awk "BEGIN { exit !($SECS < $best) }"; then
+		best=$SECS
+	fi
+done
+untraced_s=$best
+
+memviz_s='' memviz_note=''
+if [ -x "$MEMVIZ" ]; then
+	# how many events memviz reports for a small run: should be 2 per pair
+	check_n=1000
+	if timeout 120 "$MEMVIZ" --json --fields event -o "$TMP/check.jsonl" --stop-on heap -- \
+		"$LOOP" "$check_n" </dev/null >/dev/null 2>"$TMP/check.err"; then
+		seen=$(grep -Ec '"kind": ?"(malloc|free)"' "$TMP/check.jsonl")
+		memviz_note="(check: $seen heap events for $check_n pairs, want $((check_n * 2)))"
+	else
+		memviz_note="(check run failed: $(tail -n 1 "$TMP/check.err"))"
+	fi
+	time_run memviz "$N" "$MEMVIZ" --json --fields event -o /dev/null --stop-on heap \
+		-- "$LOOP" "$N"
+	memviz_s=$SECS
+else
+	memviz_note="($MEMVIZ not built)"
+fi
+
+ltrace_s='' ltrace_note=''
+if command -v ltrace >/dev/null; then
+	time_run ltrace "$N" ltrace -e malloc+free -o /dev/null "$LOOP" "$N"
+	ltrace_s=$SECS
+else
+	ltrace_note="(ltrace not installed)"
+fi
+
+gdb_s='' gdb_note=''
+if command -v gdb >/dev/null; then
+	gdb_cmd=(gdb -q -batch -nx -x "$GDB_SCRIPT" --args "$LOOP")
+	if time_run gdb0 0 "${gdb_cmd[@]}" 0; then
+		gdb_start=$SECS
+		if time_run gdb "$GDB_N" "${gdb_cmd[@]}" "$GDB_N"; then
+			gdb_s=$(calc "$SECS - $gdb_start")
+			gdb_note="(N=$GDB_N; ${SECS}s minus ${gdb_start}s startup; $N pairs would take ~$(calc "$gdb_s * $N / $GDB_N")s)"
+		fi
+	fi
+else
+	gdb_note="(gdb not installed)"
+fi
+
+printf '%-10s %9s %9s %10s %12s  %s\n' tool pairs events seconds events/s note
+printf '%-10s %9s %9s %10s %12s  %s\n' ---------- --------- --------- ---------- ------------ ----
+row untraced "$N" "$untraced_s" "(best of 3)"
+row memviz "$N" "$memviz_s" "$memviz_note"
+memviz_eps=$EPS
+row ltrace "$N" "$ltrace_s" "$ltrace_note"
+ltrace_eps=$EPS
+row gdb "$GDB_N" "$gdb_s" "$gdb_note"
+gdb_eps=$EPS
+
+echo
+echo "memviz/ltrace events/s: $(ratio "$memviz_eps" "$ltrace_eps")   (goal: >= 5)"
+echo "memviz/gdb    events/s: $(ratio "$memviz_eps" "$gdb_eps")"
+if [ -n "$memviz_s" ] && [ -n "$untraced_s" ]; then
+	echo "memviz cost per heap call: $(calc "($memviz_s - $untraced_s) * 1000000 / ($N * 2)") us" \
+		"(goal: <= 34 us, 1.5x a bare ptrace stop + return capture: 22.7 us, 44,000 events/s)"
+fi
+exit 0
