@@ -20,7 +20,7 @@ DEMO_CFLAGS := -g -O0 -fno-omit-frame-pointer -pthread -Wall -Wextra -Werror
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNITS     := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all demos test asan bench run deps fuzz clean check-deps
+.PHONY: all demos test asan bench run deps fuzz fuzz-smoke clean check-deps
 all: memviz demos $(UNITS)
 
 memviz: $(OBJS)
@@ -64,8 +64,12 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		tests/run.sh
 
-bench: deps all
+bench: deps all $(BUILD)/bench/bare_tracer
 	tests/bench.sh
+
+$(BUILD)/bench/bare_tracer: tests/bench/bare_tracer.c $(LIBOBJS)
+	mkdir -p $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 run: deps all
 	./memviz
@@ -76,6 +80,20 @@ fuzz: $(FUZZERS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
 	mkdir -p $(BUILD)/fuzz
 	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+# Each fuzzer 10 s on its seed corpus tests/fuzz/corpus_NAME (if any); new
+# inputs go to build/fuzz/corpus_NAME, so the seed dirs are left as they are.
+fuzz-smoke: fuzz
+	@set -e; for f in $(FUZZERS); do \
+		n=$${f##*/fuzz_}; scratch=$(BUILD)/fuzz/corpus_$$n; seed=tests/fuzz/corpus_$$n; \
+		mkdir -p $$scratch; [ -d $$seed ] || seed=; \
+		echo "fuzz-smoke: $$f (10 s)"; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			$$f -max_total_time=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$n- \
+			$$scratch $$seed 2>$(BUILD)/fuzz/$$n.log \
+			|| { tail -n 40 $(BUILD)/fuzz/$$n.log; echo "fuzz-smoke: $$f FAILED"; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log || true; \
+	done
 
 clean:
 	rm -rf $(BUILD) memviz $(DEMOS) tests/out

@@ -58,6 +58,10 @@ int procfs_mem(pid_t pid, uint64_t *vsz_kb, uint64_t *rss_kb, char **cause);
 int procfs_auxv(pid_t pid, uint64_t type, uint64_t *val);
 /* The thread ids in /proc/PID/task, sorted; *tids is a heap array. */
 int procfs_tasks(pid_t pid, pid_t **tids, size_t *n, char **cause);
+/* The arguments of pid from /proc/PID/cmdline, a NULL-terminated heap
+ * array (free with procfs_argv_free); NULL if unreadable or empty. */
+char **procfs_cmdline(pid_t pid);
+void procfs_argv_free(char **argv);
 /* readlink /proc/PID/exe into a heap string (NULL on failure). */
 char *procfs_exe(pid_t pid);
 /* The process exists (kill(pid, 0) == 0 or EPERM). */

@@ -209,7 +209,9 @@ static void read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct elf_fi
 			continue;
 		util_grow((void **)&ef->symbols, cap, ef->nsymbols + 1, sizeof(*s));
 		s = &ef->symbols[ef->nsymbols++];
-		s->name = xstrdup(name);
+		/* Debug files name versioned symbols "pthread_sigmask@GLIBC_2.2.5"
+		 * (or "@@"): the version is not part of the function's name. */
+		s->name = xasprintf("%.*s", (int)strcspn(name, "@"), name);
 		s->value = sym.st_value;
 		s->size = sym.st_size;
 		s->type = (unsigned char)GELF_ST_TYPE(sym.st_info);

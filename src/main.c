@@ -47,6 +47,8 @@ struct session {
 	FILE *out;
 	struct strbuf sb;
 	bool flush_each;          /* flush after every record */
+	bool write_failed;        /* a record could not be written */
+	int write_errno;
 	struct snapshot snap;
 	unsigned long seq;
 	const char *notes[4];
@@ -195,8 +197,10 @@ static void parse_one(struct options *o, int c, const char *arg, const char *opt
 	case 'P':
 		usage_error("--%s is not available in this version", optname);
 	default:
-		fprintf(stderr, "Try 'memviz --help' for more information.\n");
-		exit(EXIT_USAGE);
+		if (optopt && strchr("op", optopt))
+			usage_error("option -%s needs an argument (see --help)",
+				    (char[]){ (char)optopt, '\0' });
+		usage_error("unrecognized option '%s' (see --help)", optname);
 	}
 }
 
@@ -225,11 +229,14 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->fields = FIELD_ALL;
 	o->stop_mask = DEFAULT_STOP_ON;
 	o->mode = MODE_TEXT;
+	opterr = 0;               /* our one-line messages, not getopt's */
 	while ((c = getopt_long(argc, argv, "+o:p:hV", long_opts, &idx)) != -1)
-		parse_one(o, c, optarg, c == 'P' ? long_opts[idx].name : NULL);
+		parse_one(o, c, optarg, c == 'P' ? long_opts[idx].name : argv[optind - 1]);
 	(void)planned;
 	if (optind < argc && o->pid)
 		usage_error("give either -p PID or a PROGRAM, not both%s", "");
+	if (optind == argc && optind > 1 && strcmp(argv[optind - 1], "--") == 0)
+		usage_error("no PROGRAM after --%s", "");
 	if (optind < argc) {
 		o->argv = argv + optind;
 	} else if (!o->pid) {
@@ -248,6 +255,10 @@ static bool emit(struct session *s)
 					: out_text_write(s->out, &s->snap, &s->sb);
 	if (r == 0 && s->flush_each)
 		r = fflush(s->out);
+	if (r != 0 && !s->write_failed) {
+		s->write_failed = true;
+		s->write_errno = errno;
+	}
 	return r == 0;
 }
 
@@ -353,7 +364,7 @@ static bool emit_start(struct session *s, char **argv)
 		ev.pc = r.rip;
 	degraded_notes(s);
 	take_snapshot(s, &ev);
-	s->snap.program = argv ? argv[0] : NULL;
+	s->snap.program = argv ? argv[0] : NULL;   /* -p: from /proc/PID/cmdline */
 	s->snap.argv = argv;
 	s->snap.notes = s->notes;
 	s->snap.nnotes = s->nnotes;
@@ -488,7 +499,8 @@ int main(int argc, char **argv)
 	s.t = start_tracer(&o, child_stdout, saved);
 	tour_argv[0] = o.tour;
 	tour_argv[1] = NULL;
-	bool detach = emit_start(&s, o.argv ? o.argv : (o.pid ? NULL : tour_argv));
+	char **start_argv = o.argv ? o.argv : o.pid ? procfs_cmdline(o.pid) : tour_argv;
+	bool detach = emit_start(&s, start_argv);
 	detach = detach ? run_loop(&s) : true;
 	if (detach) {
 		tracer_detach(s.t);
@@ -497,12 +509,19 @@ int main(int argc, char **argv)
 	if (tracer_launched(s.t))
 		status = tracer_wait_end(s.t);
 	tracer_free(s.t);
-	if ((s.out == stdout ? fflush(s.out) : fclose(s.out)) != 0)
-		util_error("writing %s: %s", o.output ? o.output : "stdout", strerror(errno));
+	if ((s.out == stdout ? fflush(s.out) : fclose(s.out)) != 0 || s.write_failed) {
+		util_error("writing %s: %s", o.output ? o.output : "stdout",
+			   strerror(s.write_errno ? s.write_errno : errno));
+		s.write_failed = true;
+	}
 	free(s.snap.threads);
 	free(s.note_buf);
 	free(o.breaks);
 	free(o.tour);
+	if (o.pid)
+		procfs_argv_free(start_argv);
 	sb_free(&s.sb);
+	if (s.write_failed)
+		return 1;         /* the records are lost: memviz failed */
 	return status;
 }

@@ -504,3 +504,35 @@ bool procfs_alive(pid_t pid)
 		return false;
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
+
+char **procfs_cmdline(pid_t pid)
+{
+	char path[64];
+	size_t len = 0, n = 0;
+	char *text, **argv;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	text = util_read_file(path, &len);
+	if (!text || len == 0) {
+		free(text);
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++)      /* arguments are NUL-separated */
+		n += text[i] == '\0';
+	if (text[len - 1] != '\0')
+		n++;                          /* last one unterminated (rewritten argv) */
+	argv = xcalloc(n + 2, sizeof(*argv));
+	argv[0] = text;                       /* owns the whole buffer */
+	n = 1;
+	for (size_t i = 0; i + 1 < len; i++)
+		if (text[i] == '\0')
+			argv[n++] = text + i + 1;
+	return argv;
+}
+
+void procfs_argv_free(char **argv)
+{
+	if (argv)
+		free(argv[0]);
+	free(argv);
+}

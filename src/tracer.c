@@ -489,7 +489,7 @@ static int arm(struct tracer *t, char **cause)
 		b->role = b->role == BP_CALL ? BP_CALL : BP_BREAK;
 	}
 	for (size_t i = 0; i < t->nbps; i++)
-		if (bp_insert(t, &t->bps[i]) != 0)
+		if (t->bps[i].role != BP_START && bp_insert(t, &t->bps[i]) != 0)
 			return util_cause(cause, "cannot insert a breakpoint at 0x%llx: %s",
 					  (unsigned long long)t->bps[i].addr, strerror(errno));
 	return 0;
@@ -1356,6 +1356,9 @@ int tracer_detach(struct tracer *t)
 		for (size_t k = th->nrs; k-- > 0; )
 			mem_write(t, th->tid, th->rs[k].slot, &th->rs[k].orig_ret, 8);
 		th->nrs = 0;
+		free(th->rs);
+		th->rs = NULL;
+		th->caprs = 0;
 		/* A group-stopped thread stays stopped: detach with no signal. */
 		ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)(th->listen ? 0 : th->resume_sig));
 	}
