@@ -57,6 +57,7 @@
 #define PTRACE_OPTS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
 		     PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)
 #define CODE_MAX 16
+#define WAIT_SPINS 200            /* ~50 us of polling before a blocking wait */
 #define STATUS_EVENT(st) ((unsigned)(st) >> 16)
 
 enum bp_role {
@@ -928,6 +929,20 @@ static void resume_all(struct tracer *t)
 	}
 }
 
+/* waitpid(-1) for the next stop.  Heap calls come in bursts, the next stop
+ * often a few microseconds after the last resume: polling for a short while
+ * first spares the sleep and cross-CPU wake-up a blocking wait costs on
+ * every stop, then it blocks as usual. */
+static pid_t wait_any(int *status)
+{
+	for (int i = 0; i < WAIT_SPINS; i++) {
+		pid_t tid = waitpid(-1, status, __WALL | WNOHANG);
+		if (tid != 0)
+			return tid;
+	}
+	return waitpid(-1, status, __WALL);
+}
+
 int tracer_next(struct tracer *t, struct event *ev)
 {
 	int status, r;
@@ -939,7 +954,7 @@ int tracer_next(struct tracer *t, struct event *ev)
 		if (g_stop_requested)
 			return -1;
 		resume_all(t);
-		tid = waitpid(-1, &status, __WALL);
+		tid = wait_any(&status);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
