@@ -108,36 +108,32 @@ static unsigned long parse_count(const char *opt, const char *s)
 	return v;
 }
 
-/* --stop-on: the kinds this version can stop on, or a usage error. */
-static unsigned parse_stop_on(const char *list)
+/* Parse a comma list option with parse() (event_parse_stop_on,
+ * snapshot_parse_fields), or exit with a usage error naming the bad word. */
+static unsigned parse_list(const char *opt, const char *list, const char *noun,
+			   const char *choices, int (*parse)(const char *, unsigned *, char **))
 {
 	unsigned mask;
 	char *bad = NULL;
 
-	if (event_parse_stop_on(list, &mask, &bad) != 0) {
-		fprintf(stderr, "memviz: --stop-on: unknown kind '%s' (kinds: heap, call, "
-			"return, line, syscall, signal, exit)\n", bad ? bad : "");
+	if (parse(list, &mask, &bad) != 0) {
+		fprintf(stderr, "memviz: %s: unknown %s '%s' (%ss: %s)\n", opt, noun,
+			bad ? bad : "", noun, choices);
 		free(bad);
-		exit(EXIT_USAGE);
-	}
-	if (mask & (STOP_CALL | STOP_RETURN | STOP_LINE)) {
-		fprintf(stderr, "memviz: --stop-on call/return/line need the DWARF stack "
-			"model, which this version does not have yet\n");
 		exit(EXIT_USAGE);
 	}
 	return mask;
 }
 
-/* --fields, or a usage error. */
-static unsigned parse_fields(const char *list)
+/* --stop-on: the kinds this version can stop on, or a usage error. */
+static unsigned parse_stop_on(const char *list)
 {
-	unsigned mask;
-	char *bad = NULL;
+	unsigned mask = parse_list("--stop-on", list, "kind", "heap, call, return, line, "
+				   "syscall, signal, exit", event_parse_stop_on);
 
-	if (snapshot_parse_fields(list, &mask, &bad) != 0) {
-		fprintf(stderr, "memviz: --fields: unknown part '%s' (parts: event, space, "
-			"stack, heap, diagnostics)\n", bad ? bad : "");
-		free(bad);
+	if (mask & (STOP_CALL | STOP_RETURN | STOP_LINE)) {
+		fprintf(stderr, "memviz: --stop-on call/return/line need the DWARF stack "
+			"model, which this version does not have yet\n");
 		exit(EXIT_USAGE);
 	}
 	return mask;
@@ -186,7 +182,10 @@ static void parse_one(struct options *o, int c, const char *arg, const char *opt
 	case 'J': o->mode = MODE_JSON; break;
 	case 'T': o->mode = MODE_TEXT; break;
 	case 'o': o->output = arg; break;
-	case 'F': o->fields = parse_fields(arg); break;
+	case 'F':
+		o->fields = parse_list("--fields", arg, "part", "event, space, stack, heap, "
+				       "diagnostics", snapshot_parse_fields);
+		break;
 	case 'S': o->stop_mask = parse_stop_on(arg); break;
 	case 'B': add_break(o, arg); break;
 	case 'M': o->max_stops = parse_count("--max-stops", arg); break;
