@@ -379,25 +379,25 @@ static int code_poke(pid_t tid, uint64_t addr, uint8_t byte)
 	return poke_write(tid, addr, &byte, 1);
 }
 
-/* Insert the int3 of bp. */
-static int bp_insert(struct tracer *t, struct bp *b)
+/* Insert the int3 of bp through tid, a thread in a ptrace stop (ptrace
+ * reaches the memory the threads share only through a stopped one). */
+static int bp_insert(struct tracer *t, struct bp *b, pid_t tid)
 {
 	if (b->inserted)
 		return 0;
-	if (code_read(t, t->pid, b->addr, b->orig) != 0 || code_poke(t->pid, b->addr, 0xcc) != 0)
+	if (code_read(t, tid, b->addr, b->orig) != 0 || code_poke(tid, b->addr, 0xcc) != 0)
 		return -1;
 	b->emu_len = emu_supported(b->orig, CODE_MAX);
 	b->inserted = true;
 	return 0;
 }
 
-/* Remove the int3 of bp from task tid. */
-static void bp_remove(struct tracer *t, struct bp *b, pid_t tid)
+/* Remove the int3 of bp through tid, a stopped thread of the program. */
+static void bp_remove(struct bp *b, pid_t tid)
 {
 	if (b->inserted)
 		code_poke(tid, b->addr, b->orig[0]);
-	if (tid == t->pid)
-		b->inserted = false;
+	b->inserted = false;
 }
 
 /* Add (not yet insert) a breakpoint; one per address. */
@@ -419,13 +419,13 @@ static struct bp *bp_add(struct tracer *t, uint64_t addr, enum bp_role role,
 	return b;
 }
 
-/* Put the trampoline's int3 at the entry point. */
-static int tramp_insert(struct tracer *t)
+/* Put the trampoline's int3 at the entry point, through stopped thread tid. */
+static int tramp_insert(struct tracer *t, pid_t tid)
 {
 	if (t->tramp_inserted || !t->tramp)
 		return 0;
-	if (code_read(t, t->pid, t->tramp, t->tramp_orig) != 0 ||
-	    code_poke(t->pid, t->tramp, 0xcc) != 0)
+	if (code_read(t, tid, t->tramp, t->tramp_orig) != 0 ||
+	    code_poke(tid, t->tramp, 0xcc) != 0)
 		return -1;
 	t->tramp_inserted = true;
 	return 0;
@@ -467,8 +467,8 @@ static int refresh_space(struct tracer *t, char **cause)
 	return 0;
 }
 
-/* Create and insert the breakpoints the options ask for. */
-static int arm(struct tracer *t, char **cause)
+/* Create and insert the breakpoints the options ask for, through tid (stopped). */
+static int arm(struct tracer *t, pid_t tid, char **cause)
 {
 	if (refresh_space(t, cause) != 0)
 		return -1;
@@ -490,7 +490,7 @@ static int arm(struct tracer *t, char **cause)
 		b->role = b->role == BP_CALL ? BP_CALL : BP_BREAK;
 	}
 	for (size_t i = 0; i < t->nbps; i++)
-		if (t->bps[i].role != BP_START && bp_insert(t, &t->bps[i]) != 0)
+		if (t->bps[i].role != BP_START && bp_insert(t, &t->bps[i], tid) != 0)
 			return util_cause(cause, "cannot insert a breakpoint at 0x%llx: %s",
 					  (unsigned long long)t->bps[i].addr, strerror(errno));
 	return 0;
@@ -585,7 +585,7 @@ static int hook_return(struct tracer *t, struct thread *th, const struct bp *b,
 
 	if (event_kind_class(b->kind) == STOP_SYSCALL && in_wrapper(th))
 		return 0;        /* report the outer call only */
-	if (tramp_insert(t) != 0 || wbatch_add(wb, r->rsp, &t->tramp, 8) != 0)
+	if (tramp_insert(t, th->tid) != 0 || wbatch_add(wb, r->rsp, &t->tramp, 8) != 0)
 		return -1;
 	read_args(r, f.args);
 	util_grow((void **)&th->rs, &th->caprs, th->nrs + 1, sizeof(*th->rs));
@@ -640,10 +640,10 @@ static int on_start_bp(struct tracer *t, struct thread *th, struct bp *b,
 {
 	char *cause = NULL;
 
-	bp_remove(t, b, th->tid);
+	bp_remove(b, th->tid);
 	if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
 		return -1;
-	if (arm(t, &cause) != 0)
+	if (arm(t, th->tid, &cause) != 0)
 		util_error("after exec: %s", cause ? cause : "cannot arm");
 	free(cause);
 	return 0;
@@ -664,11 +664,13 @@ static int on_bp(struct tracer *t, struct thread *th, struct bp *b,
 	if (b->role == BP_BREAK)
 		return on_break(t, th, b, r, ev);
 	if (mem_read(t, th->tid, r->rsp, &ret, 8) != 0)
-		return -1;
+		return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
 	if (b->kind == EV_FREE && t->opts.void_at_entry)
 		return on_void_call(t, th, b, r, ret, ev);
+	/* If the return cannot be hooked the call goes unreported, but the
+	 * thread must still get past the instruction under the int3. */
 	if (hook_return(t, th, b, r, ret, &wb) != 0)
-		return -1;
+		wb.n = 0;
 	return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
 }
 
@@ -696,8 +698,14 @@ static int on_return(struct tracer *t, struct thread *th, struct user_regs_struc
 {
 	struct ret_frame f;
 
-	if (!ret_pop(th, r->rsp - 8, &f))
-		return -1;
+	if (!ret_pop(th, r->rsp - 8, &f)) {
+		/* The stack was switched under us (a signal stack, a coroutine):
+		 * the innermost pending call is the one returning.  Resuming at
+		 * tramp + 1 would run _start's bytes, never an option. */
+		if (th->nrs == 0)
+			return -1;
+		f = th->rs[--th->nrs];
+	}
 	r->rip = f.orig_ret;
 	if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
 		return -1;
@@ -815,7 +823,7 @@ static void on_exec(struct tracer *t, struct thread *th)
 	if (procfs_auxv(t->pid, AT_ENTRY, &entry) != 0)
 		return;
 	t->tramp = entry;
-	bp_insert(t, bp_add(t, entry, BP_START, EV_START, NULL, 0));
+	bp_insert(t, bp_add(t, entry, BP_START, EV_START, NULL, 0), th->tid);
 }
 
 /* Handle clone/fork/vfork/exec events of thread th. */
@@ -1098,7 +1106,7 @@ static int run_to(struct tracer *t, uint64_t addr, char **cause)
 	struct user_regs_struct r;
 	int st;
 
-	if (bp_insert(t, &tmp) != 0)
+	if (bp_insert(t, &tmp, t->pid) != 0)
 		return util_cause(cause, "cannot write a breakpoint at 0x%llx: %s",
 				  (unsigned long long)addr, strerror(errno));
 	for (;;) {
@@ -1158,7 +1166,7 @@ static int start_program(struct tracer *t, char **cause)
 	main_addr = find_main(t, cause);
 	if (main_addr && main_addr != entry && run_to(t, main_addr, cause) != 0)
 		return -1;
-	return arm(t, cause);
+	return arm(t, t->pid, cause);
 }
 
 struct tracer *tracer_launch(char *const argv[], const struct tracer_opts *o, char **cause)
@@ -1286,7 +1294,7 @@ struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **caus
 		t->tramp = entry;
 	/* A breakpoint the session asked for at the start is armed now, while
 	 * every thread is stopped. */
-	if (arm(t, cause) != 0)
+	if (arm(t, pid, cause) != 0)     /* every thread is stopped */
 		goto fail;
 	g_interrupt_pid = pid;
 	return t;
@@ -1319,6 +1327,15 @@ static void rewind_thread(struct tracer *t, struct thread *th)
 		r.rip = b->addr;           /* re-execute the real instruction */
 		ptrace(PTRACE_SETREGS, th->tid, 0, &r);
 	}
+}
+
+/* A thread of the program in a ptrace stop, to reach its memory through. */
+static pid_t stopped_tid(const struct tracer *t)
+{
+	for (size_t i = 0; i < t->nth; i++)
+		if (t->th[i].stopped && !t->th[i].silent)
+			return t->th[i].tid;
+	return t->pid;
 }
 
 /* Stop every running thread and collect the stops (handled, not reported). */
@@ -1360,10 +1377,11 @@ int tracer_detach(struct tracer *t)
 	for (size_t i = 0; i < t->nth; i++)
 		if (t->th[i].stopped)
 			rewind_thread(t, &t->th[i]);
+	pid_t via = stopped_tid(t);
 	for (size_t i = 0; i < t->nbps; i++)
-		bp_remove(t, &t->bps[i], t->pid);
+		bp_remove(&t->bps[i], via);
 	if (t->tramp_inserted) {
-		code_poke(t->pid, t->tramp, t->tramp_orig[0]);
+		code_poke(via, t->tramp, t->tramp_orig[0]);
 		t->tramp_inserted = false;
 	}
 	for (size_t i = 0; i < t->nth; i++) {
