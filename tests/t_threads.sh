@@ -10,6 +10,7 @@ json_check "$JSON"
 assert_eq "$STATUS" 0 "threads under memviz"
 want=$(awk '$1 == "total" && $2 == "mallocs" {print $3}' "$OUT")
 assert_eq "$want" $((4 * K + 1)) "the demo's own count"
+assert_eq "$(grep '^regs_bad' "$OUT")" "regs_bad 0" "callee-saved registers across traced calls"
 # calls made by the demo's own code (libc also frees per-thread data at exit)
 own() {
 	json_get "$JSON" "sum(1 for r in R if r['event']['kind'] == '$1'

@@ -10,14 +10,14 @@ need_ptrace
 K=400
 run_untraced threads "$K"
 assert_eq "$STATUS" 0 "untraced threads"
-want=$(grep -E '^(total|checksum|threads|per_thread)' "$OUT")
+want=$(grep -E '^(total|checksum|threads|per_thread|regs_bad)' "$OUT")
 
 RANDOM=777
 for i in $(seq 1 12); do
 	n=$((RANDOM % 1500 + 2))
 	memviz_json --max-stops "$n" -- threads "$K"
 	assert_eq "$STATUS" 0 "exit status after detaching at stop $n"
-	assert_eq "$(grep -E '^(total|checksum|threads|per_thread)' "$OUT")" "$want" \
+	assert_eq "$(grep -E '^(total|checksum|threads|per_thread|regs_bad)' "$OUT")" "$want" \
 		"the threads' totals after detaching at stop $n"
 	assert_eq "$(json_get "$JSON" 'R[-1]["event"]["kind"]')" detach "last record at stop $n"
 done
@@ -35,4 +35,5 @@ assert_eq "$?" 0 "threads after attach and detach"
 n=$(json_get "$T/live.jsonl" 'len({r["tid"] for r in R if r["event"]["kind"] == "malloc"})')
 [ "$n" -ge 2 ] || fail "attached to 4 running threads but saw mallocs from $n"
 grep -q '^total mallocs 800000001$' "$T/live.out" || fail "attached program's totals: $(tail -3 "$T/live.out")"
+grep -q '^regs_bad 0$' "$T/live.out" || fail "callee-saved registers changed across traced calls: $(grep regs_bad "$T/live.out")"
 exit 0
