@@ -787,6 +787,16 @@ static int wait_new_task(struct tracer *t, pid_t tid, int *status)
 	return waitpid(tid, status, __WALL) == tid ? 0 : -1;
 }
 
+/* Put a hijacked return address back, if its slot still holds the
+ * trampoline: a call left by longjmp has a slot another frame may own now. */
+static void restore_slot(struct tracer *t, pid_t tid, const struct ret_frame *f)
+{
+	uint64_t cur;
+
+	if (mem_read(t, tid, f->slot, &cur, 8) == 0 && cur == t->tramp)
+		mem_write(t, tid, f->slot, &f->orig_ret, 8);
+}
+
 /* Remove our int3s and trampoline from a forked child and let it go. */
 static void release_child(struct tracer *t, pid_t child, const struct thread *parent)
 {
@@ -800,7 +810,7 @@ static void release_child(struct tracer *t, pid_t child, const struct thread *pa
 	if (t->tramp_inserted)
 		code_poke(child, t->tramp, t->tramp_orig[0]);
 	for (size_t i = 0; parent && i < parent->nrs; i++)
-		poke_write(child, parent->rs[i].slot, &parent->rs[i].orig_ret, 8);
+		restore_slot(t, child, &parent->rs[i]);
 	ptrace(PTRACE_DETACH, child, 0, 0);
 }
 
@@ -817,6 +827,7 @@ static void on_exec(struct tracer *t, struct thread *th)
 	t->tramp = 0;
 	for (size_t i = t->nth; i-- > 0; ) {
 		t->th[i].nrs = 0;
+		t->th[i].at_bp = NULL;
 		if (t->th[i].tid != keep)
 			thread_remove(t, t->th[i].tid);
 	}
@@ -1387,7 +1398,7 @@ int tracer_detach(struct tracer *t)
 	for (size_t i = 0; i < t->nth; i++) {
 		struct thread *th = &t->th[i];
 		for (size_t k = th->nrs; k-- > 0; )
-			mem_write(t, th->tid, th->rs[k].slot, &th->rs[k].orig_ret, 8);
+			restore_slot(t, th->tid, &th->rs[k]);
 		th->nrs = 0;
 		free(th->rs);
 		th->rs = NULL;
