@@ -32,11 +32,17 @@ $(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
+# test_heap_tags runs the teaching allocator in-process (#include of tags.c)
+$(BUILD)/tests/test_heap_tags: demos/lib/tags.c demos/lib/tags.h
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/check.h | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 demos: $(DEMOS)
 demos/%: demos/%.c demos/truth.h
+	$(CC) $(DEMO_CFLAGS) -o $@ $(filter %.c,$^)
+# The boundary-tag allocator of demos/lib is linked into the demos using it
+# (demos/lib/*.c are not demos themselves: DEMO_SRCS is demos/*.c only).
+demos/fit_strategies: demos/fit_strategies.c demos/lib/tags.c demos/lib/tags.h demos/truth.h
 	$(CC) $(DEMO_CFLAGS) -o $@ $(filter %.c,$^)
 demos/stack_frames_O2: demos/stack_frames.c demos/truth.h
 	$(CC) -g -O2 -fomit-frame-pointer -pthread -Wall -Wextra -Werror -o $@ $(filter %.c,$^)

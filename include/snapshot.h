@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "event.h"
+#include "heap.h"
 #include "space.h"
 
 /* --fields, as bits */
@@ -46,6 +47,7 @@ struct snapshot {
 	struct code_loc at;       /* where the event happened (caller for calls) */
 	const char *signal_region;/* EV_SIGNAL: region kind or "unmapped" */
 	const struct space *space;/* borrowed; NULL if not taken */
+	const struct heap_state *heap;  /* borrowed; NULL if not taken */
 	struct thread_state *threads;
 	size_t nthreads, thread_cap;
 	const char *program;      /* start record: the program path */

@@ -26,6 +26,8 @@ struct tracer_opts {
 	const char **breaks;      /* --break function names */
 	size_t nbreaks;
 	bool no_aslr;             /* launch with ADDR_NO_RANDOMIZE */
+	const char *tunables;     /* merged into the launched program's
+				     GLIBC_TUNABLES (NULL: left alone) */
 	bool void_at_entry;       /* report calls that return nothing (free) at
 				     entry, with no return stop */
 	int child_stdout;         /* fd the launched program gets as stdout (-1: ours) */

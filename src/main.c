@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -37,6 +38,8 @@ struct options {
 	unsigned long max_stops;      /* 0: no limit */
 	pid_t pid;
 	bool no_aslr;
+	bool pure_heap;               /* --pure-heap */
+	enum heap_model { HM_AUTO, HM_GLIBC, HM_TAGS } heap_model;
 	char **argv;                  /* the program and its arguments */
 	char *tour;                   /* allocated path of demos/tour */
 };
@@ -47,10 +50,15 @@ struct session {
 	FILE *out;
 	struct strbuf sb;
 	bool flush_each;          /* flush after every record */
+	uint64_t last_flush_ms;   /* otherwise every 50 ms at most */
 	bool write_failed;        /* a record could not be written */
 	int write_errno;
 	struct snapshot snap;
 	unsigned long seq;
+	struct heap_state heaps[2];   /* this stop's and the previous one's */
+	int heap_cur;
+	bool heap_prev;               /* heaps[!heap_cur] holds a previous stop */
+	struct heap_reqs *reqs;       /* requested sizes of live blocks */
 	const char *notes[4];
 	size_t nnotes;
 	char *note_buf;
@@ -78,6 +86,10 @@ static const char usage_text[] =
 "Launching:\n"
 "  -p, --pid PID          attach to PID (all threads); detach leaves it running\n"
 "      --no-aslr          launch without address randomization\n"
+"      --heap-model M     auto (default), glibc, or tags (the boundary-tag\n"
+"                         allocator of demos/lib; auto picks it when present)\n"
+"      --pure-heap        launch with tcache and fastbins off, so every free\n"
+"                         coalesces at once, as in the textbook\n"
 "  -h, --help             this help\n"
 "  -V, --version          version\n"
 "\n"
@@ -149,10 +161,6 @@ static void add_break(struct options *o, const char *loc)
 	o->breaks[o->nbreaks++] = loc;
 }
 
-/* Options the design names that a later version brings. */
-static const char *const planned[] = {
-	"heap-model", "pure-heap", "record", "play", "relative", "lang",
-};
 
 static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'J' },
@@ -166,8 +174,8 @@ static const struct option long_opts[] = {
 	{ "no-aslr", no_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
-	{ "heap-model", required_argument, NULL, 'P' },
-	{ "pure-heap", no_argument, NULL, 'P' },
+	{ "heap-model", required_argument, NULL, 'H' },
+	{ "pure-heap", no_argument, NULL, 'U' },
 	{ "record", required_argument, NULL, 'P' },
 	{ "play", required_argument, NULL, 'P' },
 	{ "relative", no_argument, NULL, 'P' },
@@ -191,9 +199,20 @@ static void parse_one(struct options *o, int c, const char *arg, const char *opt
 	case 'M': o->max_stops = parse_count("--max-stops", arg); break;
 	case 'p': o->pid = (pid_t)parse_count("-p", arg); break;
 	case 'A': o->no_aslr = true; break;
+	case 'U': o->pure_heap = true; break;
+	case 'H':
+		if (strcmp(arg, "auto") == 0)
+			o->heap_model = HM_AUTO;
+		else if (strcmp(arg, "glibc") == 0)
+			o->heap_model = HM_GLIBC;
+		else if (strcmp(arg, "tags") == 0)
+			o->heap_model = HM_TAGS;
+		else
+			usage_error("--heap-model: '%s' is not auto, glibc or tags", arg);
+		break;
 	case 'h': fputs(usage_text, stdout); exit(0);
 	case 'V': printf("memviz %s\n", MEMVIZ_VERSION); exit(0);
-	case 'P':
+	case 'P':      /* --record --play --relative --lang: the terminal UI's */
 		usage_error("--%s is not available in this version", optname);
 	default:
 		if (optopt && strchr("op", optopt))
@@ -231,7 +250,6 @@ static void parse_args(struct options *o, int argc, char **argv)
 	opterr = 0;               /* our one-line messages, not getopt's */
 	while ((c = getopt_long(argc, argv, "+o:p:hV", long_opts, &idx)) != -1)
 		parse_one(o, c, optarg, c == 'P' ? long_opts[idx].name : argv[optind - 1]);
-	(void)planned;
 	if (optind < argc && o->pid)
 		usage_error("give either -p PID or a PROGRAM, not both%s", "");
 	if (optind == argc && optind > 1 && strcmp(argv[optind - 1], "--") == 0)
@@ -247,12 +265,27 @@ static void parse_args(struct options *o, int argc, char **argv)
 
 /* ---- the session ----------------------------------------------------- */
 
+/* For a file: is the last flush 50 ms old?  Someone may `tail -f` it, but a
+ * write per record would cost more than the record on the hot path. */
+static bool flush_due(struct session *s)
+{
+	struct timespec now;
+	uint64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	if (ms - s->last_flush_ms < 50)
+		return false;
+	s->last_flush_ms = ms;
+	return true;
+}
+
 /* Write the snapshot in the chosen view; false if the output is gone. */
 static bool emit(struct session *s)
 {
 	int r = s->o->mode == MODE_JSON ? out_json_write(s->out, &s->snap, &s->sb)
 					: out_text_write(s->out, &s->snap, &s->sb);
-	if (r == 0 && s->flush_each)
+	if (r == 0 && (s->flush_each || flush_due(s)))
 		r = fflush(s->out);
 	if (r != 0 && !s->write_failed) {
 		s->write_failed = true;
@@ -306,6 +339,74 @@ static void fill_threads(struct session *s, pid_t stopped_tid)
 	}
 }
 
+/* Keep the requested size of each live block, from the heap events. */
+static void note_request(struct heap_reqs *r, const struct event *ev)
+{
+	const uint64_t *a = ev->args;
+
+	switch (ev->kind) {
+	case EV_MALLOC:
+		heap_reqs_set(r, ev->ret, a[0]);
+		break;
+	case EV_CALLOC:
+		heap_reqs_set(r, ev->ret, a[0] * a[1]);
+		break;
+	case EV_REALLOC:
+		if (ev->ret || a[1] == 0)
+			heap_reqs_set(r, a[0], 0);
+		heap_reqs_set(r, ev->ret, a[1]);
+		break;
+	case EV_FREE:
+		heap_reqs_set(r, a[0], 0);
+		break;
+	case EV_MEMALIGN:      /* memalign/aligned_alloc(al, n), posix_memalign(&p, al, n), valloc(n) */
+		if (ev->fn && strcmp(ev->fn, "posix_memalign") == 0)
+			heap_reqs_set(r, ev->ret, a[2]);
+		else if (ev->fn && (strcmp(ev->fn, "valloc") == 0 || strcmp(ev->fn, "pvalloc") == 0))
+			heap_reqs_set(r, ev->ret, a[0]);
+		else
+			heap_reqs_set(r, ev->ret, a[1]);
+		break;
+	default:
+		break;
+	}
+}
+
+/* mem_reader over the tracer. */
+static int read_tracee(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return tracer_read(ctx, addr, buf, len);
+}
+
+/* Read the heap with the chosen model and say what changed since the
+ * previous stop; the result is s->heaps[s->heap_cur] before the flip. */
+static const struct heap_state *read_heap(struct session *s, const struct event *ev,
+					  const struct space *sp)
+{
+	struct heap_state *cur = &s->heaps[s->heap_cur];
+	struct mem_reader mem = { s->t, read_tracee };
+	struct user_regs_struct r;
+	uint64_t fs;
+
+	heap_state_clear(cur);
+	if (s->o->heap_model == HM_TAGS ||
+	    (s->o->heap_model == HM_AUTO && heap_tags_present(sp))) {
+		heap_tags_read(cur, sp, &mem);
+	} else {
+		struct glibc_ctx c = { .space = sp, .mem = &mem, .fs_bases = &fs };
+		if (tracer_regs(s->t, ev->tid, &r) == 0) {
+			fs = r.fs_base;   /* the stopped thread's tcache */
+			c.nfs = 1;
+		}
+		heap_glibc_read(cur, &c);
+	}
+	heap_reqs_apply(s->reqs, cur);
+	heap_diff(s->heap_prev ? &s->heaps[!s->heap_cur] : NULL, cur);
+	s->heap_prev = true;
+	s->heap_cur = !s->heap_cur;
+	return cur;
+}
+
 /* Build the snapshot of the current stop for event ev. */
 static void take_snapshot(struct session *s, const struct event *ev)
 {
@@ -318,7 +419,8 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	snap->fields = s->o->fields;
 	snap->ev = *ev;
 	snap->signal_region = NULL;
-	if (live && ((s->o->fields & FIELD_SPACE) || ev->kind == EV_SIGNAL))
+	bool want_heap = live && (s->o->fields & (FIELD_HEAP | FIELD_DIAG));
+	if (live && ((s->o->fields & FIELD_SPACE) || ev->kind == EV_SIGNAL || want_heap))
 		sp = tracer_space(s->t);
 	else if (live)
 		sp = tracer_space_cached(s->t);
@@ -330,6 +432,12 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	if (ev->kind == EV_SIGNAL && ev->has_fault_addr) {
 		const struct region *rg = sp ? space_find(sp, ev->fault_addr) : NULL;
 		snap->signal_region = rg ? region_kind_name(rg->kind) : "unmapped";
+	}
+	snap->heap = NULL;
+	if (want_heap) {
+		note_request(s->reqs, ev);
+		if (sp)
+			snap->heap = read_heap(s, ev, sp);
 	}
 	snap->nthreads = 0;
 	if (live && (s->o->fields & FIELD_STACK))
@@ -467,6 +575,9 @@ static struct tracer *start_tracer(struct options *o, int child_stdout,
 		/* Without a snapshot of the state after it, a call that returns
 		 * nothing (free) has nothing to wait for: report it at entry. */
 		.void_at_entry = !(o->fields & ~FIELD_EVENT),
+		/* tcache and fastbins off: every free coalesces at once */
+		.tunables = o->pure_heap ? "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0"
+					 : NULL,
 	};
 	char *cause = NULL;
 	struct tracer *t;
@@ -492,6 +603,9 @@ int main(int argc, char **argv)
 	parse_args(&o, argc, argv);
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
+	heap_state_init(&s.heaps[0]);
+	heap_state_init(&s.heaps[1]);
+	s.reqs = heap_reqs_new();
 	s.out = open_output(&o, &child_stdout);
 	s.flush_each = output_is_live(s.out);
 	install_signals(saved);
@@ -514,6 +628,9 @@ int main(int argc, char **argv)
 		s.write_failed = true;
 	}
 	free(s.snap.threads);
+	heap_state_free(&s.heaps[0]);
+	heap_state_free(&s.heaps[1]);
+	heap_reqs_free(s.reqs);
 	free(s.note_buf);
 	free(o.breaks);
 	free(o.tour);

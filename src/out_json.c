@@ -396,6 +396,150 @@ static void json_stack(struct strbuf *sb, const struct snapshot *s)
 }
 
 
+/* One chunk: {"addr","size","flags","state","bin","req"} (req when known). */
+static void json_chunk(struct strbuf *sb, const struct heap_chunk *c)
+{
+	PUT_LIT(sb, "{\"addr\":");
+	sb_json_addr(sb, c->addr);
+	PUT_KEY(sb, "size");
+	put_u64(sb, c->size);
+	PUT_KEY(sb, "flags");
+	sb_putc(sb, '"');
+	if (c->flags & CHUNK_P)
+		sb_putc(sb, 'P');
+	if (c->flags & CHUNK_M)
+		sb_putc(sb, 'M');
+	if (c->flags & CHUNK_A)
+		sb_putc(sb, 'A');
+	sb_putc(sb, '"');
+	PUT_KEY(sb, "state");
+	sb_json_str(sb, chunk_state_name(c->state));
+	PUT_KEY(sb, "bin");
+	sb_json_str(sb, chunk_bin_name(c->bin));
+	if (c->bin_index >= 0) {
+		PUT_KEY(sb, "bin_index");
+		put_i64(sb, c->bin_index);
+	}
+	if (c->req) {
+		PUT_KEY(sb, "req");
+		put_u64(sb, c->req);
+	}
+	sb_putc(sb, '}');
+}
+
+/* A JSON array of chunks. */
+static void json_chunks(struct strbuf *sb, const struct heap_chunk *v, size_t n)
+{
+	sb_putc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		json_chunk(sb, &v[i]);
+	}
+	sb_putc(sb, ']');
+}
+
+/* One arena: name, span, top, chunks. */
+static void json_arena(struct strbuf *sb, const struct heap_arena *a)
+{
+	PUT_LIT(sb, "{\"name\":");
+	sb_json_str(sb, a->name);
+	if (a->state_addr) {
+		PUT_KEY(sb, "addr");
+		sb_json_addr(sb, a->state_addr);
+	}
+	PUT_KEY(sb, "start");
+	sb_json_addr(sb, a->start);
+	PUT_KEY(sb, "end");
+	sb_json_addr(sb, a->end);
+	if (a->top) {
+		PUT_KEY(sb, "top");
+		sb_json_addr(sb, a->top);
+	}
+	if (a->truncated)
+		PUT_LIT(sb, ",\"truncated\":true");
+	PUT_KEY(sb, "chunks");
+	json_chunks(sb, a->chunks, a->n);
+	sb_putc(sb, '}');
+}
+
+/* The changes since the previous stop. */
+static void json_changes(struct strbuf *sb, const struct heap_state *h)
+{
+	PUT_KEY(sb, "changes");
+	sb_putc(sb, '[');
+	for (size_t i = 0; i < h->nchanges; i++) {
+		const struct heap_change *c = &h->changes[i];
+		if (i)
+			sb_putc(sb, ',');
+		PUT_LIT(sb, "{\"kind\":");
+		sb_json_str(sb, heap_change_name(c->kind));
+		if (c->detail) {
+			PUT_KEY(sb, "detail");
+			sb_json_str(sb, c->detail);
+		}
+		PUT_KEY(sb, "chunks");
+		sb_putc(sb, '[');
+		for (size_t k = 0; k < c->nchunks; k++) {
+			if (k)
+				sb_putc(sb, ',');
+			sb_json_addr(sb, c->chunks[k]);
+		}
+		PUT_LIT(sb, "]}");
+	}
+	sb_putc(sb, ']');
+}
+
+/* "heap":{"model","bins_known","degraded","arenas","mmapped","changes"} */
+static void json_heap(struct strbuf *sb, const struct heap_state *h)
+{
+	PUT_KEY(sb, "heap");
+	if (!h) {
+		PUT_LIT(sb, "{\"model\":\"none\",\"arenas\":[],\"changes\":[]}");
+		return;
+	}
+	PUT_LIT(sb, "{\"model\":");
+	sb_json_str(sb, h->model);
+	PUT_KEY(sb, "bins_known");
+	sb_puts(sb, h->bins_known ? "true" : "false");
+	if (h->degraded[0]) {
+		PUT_KEY(sb, "degraded");
+		sb_json_str(sb, h->degraded);
+	}
+	PUT_KEY(sb, "arenas");
+	sb_putc(sb, '[');
+	for (size_t i = 0; i < h->n; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		json_arena(sb, &h->arenas[i]);
+	}
+	sb_putc(sb, ']');
+	PUT_KEY(sb, "mmapped");
+	json_chunks(sb, h->mmapped, h->nmmapped);
+	json_changes(sb, h);
+	sb_putc(sb, '}');
+}
+
+/* "diagnostics":[{"kind","addr","message"}] from the heap model. */
+static void json_diagnostics(struct strbuf *sb, const struct heap_state *h)
+{
+	PUT_KEY(sb, "diagnostics");
+	sb_putc(sb, '[');
+	for (size_t i = 0; h && i < h->ndiags; i++) {
+		const struct heap_diag *d = &h->diags[i];
+		if (i)
+			sb_putc(sb, ',');
+		PUT_LIT(sb, "{\"kind\":");
+		sb_json_str(sb, heap_diag_name(d->kind));
+		PUT_KEY(sb, "addr");
+		sb_json_addr(sb, d->addr);
+		PUT_KEY(sb, "message");
+		sb_json_str(sb, d->message);
+		sb_putc(sb, '}');
+	}
+	sb_putc(sb, ']');
+}
+
 /* One record, one line (see out.h and DESIGN.md "JSON record"). */
 int out_json_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 {
@@ -413,9 +557,9 @@ int out_json_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 	if (s->fields & FIELD_STACK)
 		json_stack(sb, s);
 	if (s->fields & FIELD_HEAP)
-		PUT_LIT(sb, ",\"heap\":{\"model\":\"none\",\"arenas\":[],\"changes\":[]}");
+		json_heap(sb, s->heap);
 	if (s->fields & FIELD_DIAG)
-		PUT_LIT(sb, ",\"diagnostics\":[]");
+		json_diagnostics(sb, s->heap);
 	PUT_LIT(sb, "}\n");
 	return out_write(f, sb);
 }

@@ -265,6 +265,42 @@ static void text_threads(struct strbuf *sb, const struct snapshot *s)
 }
 
 
+/* One chunk line: address, size, flags, state, bin, requested size. */
+static void text_chunk(struct strbuf *sb, const struct heap_chunk *c)
+{
+	char size[16];
+
+	human_size(size, sizeof size, c->size);
+	sb_printf(sb, "    %12" PRIx64 " %8" PRIx64 " %6s  %c%c%c  %-7s %-8s", c->addr, c->size,
+		  size, c->flags & CHUNK_P ? 'P' : '-', c->flags & CHUNK_M ? 'M' : '-',
+		  c->flags & CHUNK_A ? 'A' : '-', chunk_state_name(c->state),
+		  c->bin == BIN_NONE ? "-" : chunk_bin_name(c->bin));
+	if (c->req)
+		sb_printf(sb, " req %" PRIu64, c->req);
+	sb_putc(sb, '\n');
+}
+
+/* The heap: each arena's chunks in address order, then what changed. */
+static void text_heap(struct strbuf *sb, const struct heap_state *h)
+{
+	sb_printf(sb, "  heap (%s)%s%s\n", h->model, h->degraded[0] ? ": " : "", h->degraded);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct heap_arena *a = &h->arenas[i];
+		sb_printf(sb, "  arena %s  %" PRIx64 "-%" PRIx64 "  %zu chunks%s\n", a->name,
+			  a->start, a->end, a->n, a->truncated ? " (walk stopped early)" : "");
+		for (size_t k = 0; k < a->n; k++)
+			text_chunk(sb, &a->chunks[k]);
+	}
+	for (size_t i = 0; i < h->nmmapped; i++)
+		text_chunk(sb, &h->mmapped[i]);
+	for (size_t i = 0; i < h->nchanges; i++)
+		sb_printf(sb, "  change: %s (%s) at %" PRIx64 "\n", heap_change_name(h->changes[i].kind),
+			  h->changes[i].detail ? h->changes[i].detail : "", h->changes[i].chunks[0]);
+	for (size_t i = 0; i < h->ndiags; i++)
+		sb_printf(sb, "  ! %s at %" PRIx64 ": %s\n", heap_diag_name(h->diags[i].kind),
+			  h->diags[i].addr, h->diags[i].message);
+}
+
 /* One record as text (see out.h), followed by a blank line. */
 int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 {
@@ -274,6 +310,8 @@ int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 		text_space(sb, s->space);
 	if (s->fields & FIELD_STACK)
 		text_threads(sb, s);
+	if ((s->fields & (FIELD_HEAP | FIELD_DIAG)) && s->heap)
+		text_heap(sb, s->heap);
 	sb_putc(sb, '\n');
 	return out_write(f, sb);
 }

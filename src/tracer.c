@@ -449,6 +449,9 @@ static const struct traced_fn traced_fns[] = {
 	{ "posix_memalign", EV_MEMALIGN, STOP_HEAP, 3 },
 	{ "valloc", EV_MEMALIGN, STOP_HEAP, 1 },
 	{ "pvalloc", EV_MEMALIGN, STOP_HEAP, 1 },
+	/* the boundary-tag teaching allocator of demos/lib, when linked in */
+	{ "tags_malloc", EV_MALLOC, STOP_HEAP, 1 },
+	{ "tags_free", EV_FREE, STOP_HEAP, 1 },
 	{ "brk", EV_BRK, STOP_SYSCALL, 1 },
 	{ "sbrk", EV_BRK, STOP_SYSCALL, 1 },
 	{ "mmap", EV_MMAP, STOP_SYSCALL, 6 },
@@ -1067,6 +1070,17 @@ static int check_program(const char *path, char **cause)
 	return 0;
 }
 
+/* In the child: add tunables to GLIBC_TUNABLES, keeping what it had (the
+ * later of two settings of one tunable wins, so ours go last). */
+static void merge_tunables(const char *add)
+{
+	const char *old = getenv("GLIBC_TUNABLES");
+	char *v = old && *old ? xasprintf("%s:%s", old, add) : xstrdup(add);
+
+	setenv("GLIBC_TUNABLES", v, 1);
+	free(v);
+}
+
 /* In the child: stop so the parent can seize us, then exec. */
 static void child_exec(char *const argv[], const char *path, const struct tracer_opts *o,
 		       int fail_fd)
@@ -1079,6 +1093,8 @@ static void child_exec(char *const argv[], const char *path, const struct tracer
 		sigaction(o->child_sigs[i], &o->child_sigacts[i], NULL);
 	if (o->no_aslr)
 		personality(ADDR_NO_RANDOMIZE);
+	if (o->tunables)
+		merge_tunables(o->tunables);
 	raise(SIGSTOP);
 	execv(path, argv);
 	err = errno;
