@@ -70,10 +70,10 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		tests/run.sh
 
-bench: deps all $(BUILD)/bench/bare_tracer
+bench: deps all $(BUILD)/bench/bare_tracer $(BUILD)/bench/heap_walk
 	tests/bench.sh
 
-$(BUILD)/bench/bare_tracer: tests/bench/bare_tracer.c $(LIBOBJS)
+$(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIBOBJS) $(LDLIBS)
 

@@ -163,4 +163,45 @@ if [ -n "$bare_s" ] && [ -n "$untraced_s" ]; then
 	echo "bare    cost per heap call: $(calc "($bare_s - $untraced_s) * 1000000 / ($N * 2)") us"
 fi
 echo "memviz/bare cost per call:  $(ratio "$memviz_s" "$bare_s")   (goal: <= 1.5)"
+# ---- the heap model: read + walk + classify one snapshot ---------------
+# demos/heap_many N builds N chunks (half free, none coalescable) and stops
+# itself; build/bench/heap_walk times memviz's glibc model on it, and the
+# gdb script of the tests (tests/gdb/heap_dump.py, libc6-dbg types) does
+# the same walk on a tenth of the chunks.
+HEAP_N=${BENCH_HEAP_N:-1000000}
+GDB_HEAP_N=${BENCH_GDB_HEAP_N:-100000}
+
+# start_stopped N: run heap_many N until it stops itself; sets HPID.
+start_stopped() {
+	demos/heap_many "$1" >"$TMP/heap_many.out" </dev/null &
+	HPID=$!
+	for _ in $(seq 1 600); do
+		grep -q '^ready' "$TMP/heap_many.out" 2>/dev/null &&
+			[ "$(awk '{print $3}' "/proc/$HPID/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+echo
+echo "heap model: one snapshot (read + walk + classify) of a heap of N chunks, half free"
+if [ -x build/bench/heap_walk ] && start_stopped "$HEAP_N"; then
+	printf '%-10s %9s  %s\n' memviz "$HEAP_N" "$(build/bench/heap_walk "$HPID" 7)   (goal: <= 50 ms)"
+	kill -CONT "$HPID"; wait "$HPID"
+else
+	echo "memviz: build/bench/heap_walk not built or heap_many did not start"
+fi
+if command -v gdb >/dev/null && start_stopped "$GDB_HEAP_N"; then
+	t0=$(date +%s.%N)
+	n=$(gdb -q -batch -nx -p "$HPID" -x tests/gdb/heap_dump.py 2>/dev/null |
+		"${PYTHON:-python3}" -c 'import json,sys
+d = json.loads(sys.stdin.read().strip().splitlines()[-1])
+print(sum(len(a["chunks"]) for a in d.get("arenas", [])))' 2>/dev/null)
+	t1=$(date +%s.%N)
+	printf '%-10s %9s  chunks %s in %s ms (the gdb Python script, attach included)\n' gdb \
+		"$GDB_HEAP_N" "${n:-?}" "$(calc "($t1 - $t0) * 1000")"
+	kill -CONT "$HPID"; wait "$HPID"
+else
+	echo "gdb: not installed or heap_many did not start"
+fi
 exit 0
