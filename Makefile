@@ -34,7 +34,7 @@ $(BUILD) $(BUILD)/tests:
 
 # test_heap_tags runs the teaching allocator in-process (#include of tags.c)
 $(BUILD)/tests/test_heap_tags: demos/lib/tags.c demos/lib/tags.h
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/check.h | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) $(wildcard tests/unit/*.h) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 demos: $(DEMOS)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "json_ref.h"
 #include "util.h"
 
 /* sb_json_strn(s, n) as a heap string. */
@@ -152,117 +153,13 @@ static void test_json_cases(void)
 	sb_free(&sb);
 }
 
-/* Parse 4 hex digits; -1 if not hex. */
-static long hex4(const char *p)
-{
-	long v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		int c = p[i], d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -1;
-		v = v * 16 + d;
-	}
-	return v;
-}
-
-/* Length of the valid UTF-8 sequence at p (p < end), by decoding the code
- * point (an implementation independent of util.c's); 0 if invalid. */
-static size_t ref_utf8(const unsigned char *p, const unsigned char *end)
-{
-	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len, i;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0)
-		len = 2, cp = p[0] & 0x1f;
-	else if ((p[0] & 0xf0) == 0xe0)
-		len = 3, cp = p[0] & 0x0f;
-	else if ((p[0] & 0xf8) == 0xf0)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Decode a JSON string literal as surrogateescape would, into out; checks
- * that it is well formed (valid UTF-8, no raw controls). -1 if not. */
-static long decode(const char *lit, unsigned char *out)
-{
-	const unsigned char *p = (const unsigned char *)lit, *end = p + strlen(lit);
-	long n = 0;
-
-	if (*p++ != '"' || end[-1] != '"' || end - 1 < p)
-		return -1;
-	end--;
-	while (p < end) {
-		size_t len;
-
-		if (*p < 0x20 || *p == '"')
-			return -1;
-		if (*p != '\\') {
-			if ((len = ref_utf8(p, end)) == 0)
-				return -1;
-			memcpy(out + n, p, len);
-			n += (long)len;
-			p += len;
-			continue;
-		}
-		if (++p >= end)
-			return -1;
-		switch (*p) {
-		case '"': case '\\': case '/': out[n++] = *p; p++; break;
-		case 'n': out[n++] = '\n'; p++; break;
-		case 't': out[n++] = '\t'; p++; break;
-		case 'r': out[n++] = '\r'; p++; break;
-		case 'b': out[n++] = '\b'; p++; break;
-		case 'f': out[n++] = '\f'; p++; break;
-		case 'u': {
-			long v;
-
-			if (end - p < 5 || (v = hex4((const char *)p + 1)) < 0)
-				return -1;
-			if (v < 0x20)
-				out[n++] = (unsigned char)v;
-			else if (v >= 0xdc80 && v <= 0xdcff)
-				out[n++] = (unsigned char)(v & 0xff);
-			else
-				return -1;          /* the escaper emits no other \u */
-			p += 5;
-			break;
-		}
-		default:
-			return -1;
-		}
-	}
-	return n;
-}
 
 /* Escape then decode s[0..n); it must be well formed and give s back. */
 static int roundtrip(const unsigned char *s, size_t n)
 {
 	unsigned char out[64];
 	char *lit = json((const char *)s, n);
-	long m = decode(lit, out);
+	long m = ref_json_decode((const uint8_t *)lit, strlen(lit), out);
 	int ok = m == (long)n && memcmp(out, s, n) == 0;
 
 	if (!ok) {
