@@ -171,9 +171,9 @@ echo "memviz/bare cost per call:  $(ratio "$memviz_s" "$bare_s")   (goal: <= 1.5
 HEAP_N=${BENCH_HEAP_N:-1000000}
 GDB_HEAP_N=${BENCH_GDB_HEAP_N:-100000}
 
-# start_stopped N: run heap_many N until it stops itself; sets HPID.
+# start_stopped N [K]: run heap_many N K until it stops itself; sets HPID.
 start_stopped() {
-	demos/heap_many "$1" >"$TMP/heap_many.out" </dev/null &
+	demos/heap_many "$1" "${2:-7}" >"$TMP/heap_many.out" </dev/null &
 	HPID=$!
 	for _ in $(seq 1 600); do
 		grep -q '^ready' "$TMP/heap_many.out" 2>/dev/null &&
@@ -185,17 +185,25 @@ start_stopped() {
 
 echo
 echo "heap model: one snapshot (read + walk + classify) of a heap of N chunks, half free"
-if [ -x build/bench/heap_walk ] && start_stopped "$HEAP_N"; then
-	printf '%-10s %9s  %s\n' memviz "$HEAP_N" "$(build/bench/heap_walk "$HPID" 7)   (goal: <= 50 ms)"
-	kill -CONT "$HPID"; wait "$HPID"
-else
-	echo "memviz: build/bench/heap_walk not built or heap_many did not start"
-fi
+# heap_mib PID: the size of the [heap] mapping in MiB
+heap_mib() {
+	local range
+	range=$(awk '$6 == "[heap]" { print $1 }' "/proc/$1/maps")
+	echo $(( (16#${range#*-} - 16#${range%-*}) / 1048576 ))
+}
+for k in 2 7; do
+	if [ -x build/bench/heap_walk ] && start_stopped "$HEAP_N" "$k"; then
+		printf '%-10s %9s  %s\n' memviz "$HEAP_N" "$(build/bench/heap_walk "$HPID" 7)  ($k sizes, 32-$((16 + 16 * k)) B chunks, heap $(heap_mib "$HPID") MiB; goal: <= 50 ms)"
+		kill -CONT "$HPID"; wait "$HPID"
+	else
+		echo "memviz: build/bench/heap_walk not built or heap_many did not start"
+	fi
+done
 if command -v gdb >/dev/null && start_stopped "$GDB_HEAP_N"; then
 	t0=$(date +%s.%N)
 	n=$(gdb -q -batch -nx -p "$HPID" -x tests/gdb/heap_dump.py 2>/dev/null |
 		"${PYTHON:-python3}" -c 'import json,sys
-d = json.loads(sys.stdin.read().strip().splitlines()[-1])
+d = json.loads([l for l in sys.stdin.read().splitlines() if l.startswith("{")][-1])
 print(sum(len(a["chunks"]) for a in d.get("arenas", [])))' 2>/dev/null)
 	t1=$(date +%s.%N)
 	printf '%-10s %9s  chunks %s in %s ms (the gdb Python script, attach included)\n' gdb \
