@@ -50,6 +50,10 @@ struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **caus
  * 0 when the program has ended (ev is EV_EXIT, already returned before), -1
  * when interrupted by a signal to memviz (tracer_interrupted()) or on error. */
 int tracer_next(struct tracer *t, struct event *ev);
+/* Stop every thread for a snapshot that no thread changes while it is
+ * read (the heap, every thread's registers).  Stops that come meanwhile are
+ * kept and handled by the next tracer_next.  0, or -1 if the program ended. */
+int tracer_freeze(struct tracer *t);
 /* The address space at the current stop, read afresh from /proc (maps,
  * ELF modules, RSS, faults).  NULL if the process is gone. */
 const struct space *tracer_space(struct tracer *t);

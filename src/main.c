@@ -59,6 +59,8 @@ struct session {
 	int heap_cur;
 	bool heap_prev;               /* heaps[!heap_cur] holds a previous stop */
 	struct heap_reqs *reqs;       /* requested sizes of live blocks */
+	uint64_t *fs_bases;           /* of every thread, at this stop */
+	size_t nfs, fs_cap;
 	const char *notes[4];
 	size_t nnotes;
 	char *note_buf;
@@ -320,21 +322,25 @@ static void locate(struct session *s, const struct event *ev, const struct space
 		snapshot_locate(sp, addr, &s->snap.at);
 }
 
-/* The threads part: every traced thread, with registers for the stopped one. */
-static void fill_threads(struct session *s, pid_t stopped_tid)
+/* Every traced thread with its registers (all are stopped: see
+ * take_snapshot); fs_base too, for the heap model's tcaches. */
+static void fill_threads(struct session *s)
 {
 	pid_t tids[256];
 	size_t n = tracer_threads(s->t, tids, ARRAY_LEN(tids));
 	struct snapshot *snap = &s->snap;
 
 	util_grow((void **)&snap->threads, &snap->thread_cap, n, sizeof(*snap->threads));
+	util_grow((void **)&s->fs_bases, &s->fs_cap, n, sizeof(*s->fs_bases));
 	snap->nthreads = n;
+	s->nfs = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct user_regs_struct r;
 		snap->threads[i] = (struct thread_state){ .tid = tids[i] };
-		if (tids[i] == stopped_tid && tracer_regs(s->t, tids[i], &r) == 0) {
+		if (tracer_regs(s->t, tids[i], &r) == 0) {
 			snap->threads[i].pc = r.rip;
 			snap->threads[i].sp = r.rsp;
+			s->fs_bases[s->nfs++] = r.fs_base;
 		}
 	}
 }
@@ -380,24 +386,19 @@ static int read_tracee(void *ctx, uint64_t addr, void *buf, size_t len)
 
 /* Read the heap with the chosen model and say what changed since the
  * previous stop; the result is s->heaps[s->heap_cur] before the flip. */
-static const struct heap_state *read_heap(struct session *s, const struct event *ev,
-					  const struct space *sp)
+static const struct heap_state *read_heap(struct session *s, const struct space *sp)
 {
 	struct heap_state *cur = &s->heaps[s->heap_cur];
 	struct mem_reader mem = { s->t, read_tracee };
-	struct user_regs_struct r;
-	uint64_t fs;
 
 	heap_state_clear(cur);
 	if (s->o->heap_model == HM_TAGS ||
 	    (s->o->heap_model == HM_AUTO && heap_tags_present(sp))) {
 		heap_tags_read(cur, sp, &mem);
 	} else {
-		struct glibc_ctx c = { .space = sp, .mem = &mem, .fs_bases = &fs };
-		if (tracer_regs(s->t, ev->tid, &r) == 0) {
-			fs = r.fs_base;   /* the stopped thread's tcache */
-			c.nfs = 1;
-		}
+		/* every thread's tcache, through its TLS */
+		struct glibc_ctx c = { .space = sp, .mem = &mem, .fs_bases = s->fs_bases,
+				       .nfs = s->nfs };
 		heap_glibc_read(cur, &c);
 	}
 	heap_reqs_apply(s->reqs, cur);
@@ -434,14 +435,19 @@ static void take_snapshot(struct session *s, const struct event *ev)
 		snap->signal_region = rg ? region_kind_name(rg->kind) : "unmapped";
 	}
 	snap->heap = NULL;
+	snap->nthreads = 0;
+	s->nfs = 0;
+	/* The heap and the threads are read with every thread stopped, so no
+	 * thread changes them half-way through the reading. */
+	if ((want_heap || (live && (s->o->fields & FIELD_STACK))) && tracer_freeze(s->t) == 0)
+		fill_threads(s);
 	if (want_heap) {
 		note_request(s->reqs, ev);
 		if (sp)
-			snap->heap = read_heap(s, ev, sp);
+			snap->heap = read_heap(s, sp);
 	}
-	snap->nthreads = 0;
-	if (live && (s->o->fields & FIELD_STACK))
-		fill_threads(s, ev->tid);
+	if (!(s->o->fields & FIELD_STACK))
+		snap->nthreads = 0;
 }
 
 /* Notes for a degraded view, said once on stderr and kept in the start record. */
@@ -628,6 +634,7 @@ int main(int argc, char **argv)
 		s.write_failed = true;
 	}
 	free(s.snap.threads);
+	free(s.fs_bases);
 	heap_state_free(&s.heaps[0]);
 	heap_state_free(&s.heaps[1]);
 	heap_reqs_free(s.reqs);

@@ -91,6 +91,9 @@ struct thread {
 	int resume_sig;           /* signal to deliver when resumed */
 	const struct bp *at_bp;   /* reported at a --break entry, not yet emulated */
 	bool silent;              /* a vfork child: emulate only, report nothing */
+	bool parked;              /* a stop that came during a freeze, not yet
+				     handled: parked_status is its wait status */
+	int parked_status;
 	struct ret_frame *rs;
 	size_t nrs, caprs;
 };
@@ -934,11 +937,14 @@ static int handle_status(struct tracer *t, pid_t tid, int status, struct event *
 	return on_signal(t, th, sig, ev);
 }
 
-/* Resume every thread we hold stopped (the reported one, new threads...). */
+/* Resume every thread we hold stopped (the reported one, new threads...),
+ * except those with a parked stop still to handle. */
 static void resume_all(struct tracer *t)
 {
 	for (size_t i = 0; i < t->nth; i++) {
 		struct thread *th = &t->th[i];
+		if (th->parked)
+			continue;
 		if (th->at_bp && th->stopped) {
 			struct user_regs_struct r;
 			const struct bp *b = th->at_bp;
@@ -965,6 +971,75 @@ static pid_t wait_any(int *status)
 	return waitpid(-1, status, __WALL);
 }
 
+/* Take one parked stop (its thread's status) to handle now; false if none. */
+static bool unpark(struct tracer *t, pid_t *tid, int *status)
+{
+	for (size_t i = 0; i < t->nth; i++) {
+		if (t->th[i].parked) {
+			t->th[i].parked = false;
+			*tid = t->th[i].tid;
+			*status = t->th[i].parked_status;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Keep a stop that came during a freeze for later (see tracer_freeze). */
+static void park(struct tracer *t, pid_t tid, int st)
+{
+	struct thread *th = thread_find(t, tid);
+
+	if (th && WIFSTOPPED(st) && STATUS_EVENT(st) == PTRACE_EVENT_STOP &&
+	    WSTOPSIG(st) == SIGTRAP) {
+		th->stopped = true;          /* our interrupt: nothing to keep */
+		return;
+	}
+	if (!th || WIFEXITED(st) || WIFSIGNALED(st)) {
+		struct event ev;             /* unknown tid: an orphan; an exit */
+		if (th && tid == t->pid) {   /* the leader's end: keep it */
+			th->stopped = true;
+			th->parked = true;
+			th->parked_status = st;
+			return;
+		}
+		handle_status(t, tid, st, &ev);
+		return;
+	}
+	th->stopped = true;
+	th->parked = true;
+	th->parked_status = st;
+}
+
+/* Stop every running thread for a consistent snapshot.  A stop other than
+ * our interrupt that arrives meanwhile (a breakpoint, a signal, a clone) is
+ * parked on its thread, to be handled by the next tracer_next before any
+ * thread runs again; a thread that exits is forgotten. */
+int tracer_freeze(struct tracer *t)
+{
+	int st;
+
+	if (t->ended)
+		return -1;
+	for (size_t i = 0; i < t->nth; i++)
+		if (!t->th[i].stopped)
+			ptrace(PTRACE_INTERRUPT, t->th[i].tid, 0, 0);
+	for (int guard = 0; guard < 100000; guard++) {
+		size_t running = 0;
+		for (size_t i = 0; i < t->nth; i++)
+			running += !t->th[i].stopped;
+		if (!running)
+			return 0;
+		pid_t tid = waitpid(-1, &st, __WALL);
+		if (tid < 0 && errno == EINTR)
+			continue;
+		if (tid < 0)
+			return -1;
+		park(t, tid, st);
+	}
+	return -1;
+}
+
 int tracer_next(struct tracer *t, struct event *ev)
 {
 	int status, r;
@@ -975,6 +1050,12 @@ int tracer_next(struct tracer *t, struct event *ev)
 	for (;;) {
 		if (g_stop_requested)
 			return -1;
+		if (unpark(t, &tid, &status)) {
+			r = handle_status(t, tid, status, ev);
+			if (r > 0)
+				return 1;
+			continue;
+		}
 		resume_all(t);
 		tid = wait_any(&status);
 		if (tid < 0) {
@@ -1395,11 +1476,38 @@ static void stop_all(struct tracer *t)
 	}
 }
 
+/* Before a detach: what the parked stops still owe.  A signal is delivered
+ * at the detach, a fork child is cleaned, a group-stop stays stopped; a
+ * trap at our int3 or trampoline is undone by rewind_thread. */
+static void settle_parked(struct tracer *t)
+{
+	struct event ev;
+	pid_t tid;
+	int st;
+
+	while (unpark(t, &tid, &st)) {
+		struct thread *th = thread_find(t, tid);
+		unsigned event = STATUS_EVENT(st);
+		int sig = WIFSTOPPED(st) ? WSTOPSIG(st) : 0;
+
+		if (!th || !WIFSTOPPED(st))
+			handle_status(t, tid, st, &ev);
+		else if (event == PTRACE_EVENT_STOP)
+			th->listen = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+				     sig == SIGTTOU;
+		else if (event)
+			on_ptrace_event(t, th, event);
+		else if (sig != SIGTRAP)
+			th->resume_sig = sig;
+	}
+}
+
 int tracer_detach(struct tracer *t)
 {
 	if (t->ended || t->detached)
 		return 0;
 	g_interrupt_pid = 0;
+	settle_parked(t);
 	stop_all(t);
 	for (size_t i = 0; i < t->nth; i++)
 		if (t->th[i].stopped)

@@ -25,4 +25,13 @@ run_untraced threads "$K"
 want_sum=$(grep '^checksum' "$OUT")
 memviz_json -- threads "$K"
 assert_eq "$(grep '^checksum' "$OUT")" "$want_sum" "checksum under memviz"
+# with stacks asked for, every thread is stopped for the record: each one
+# has its registers (the five of them while the workers run)
+memviz_json --fields event,stack -- threads 200
+assert_eq "$STATUS" 0 "threads with --fields event,stack"
+bad=$(json_get "$JSON" '[r["seq"] for r in R if r["event"]["kind"] == "malloc"
+	and any(t["pc"] == "0x0" for t in r["stack"]["threads"])]')
+[ -z "$bad" ] || fail "records with a thread without registers: $(head -c 200 <<<"$bad")"
+n=$(json_get "$JSON" 'max(len(r["stack"]["threads"]) for r in R if r["event"]["kind"] == "malloc")')
+assert_eq "$n" 5 "threads in the stack part while the workers run"
 exit 0

@@ -23,12 +23,13 @@ for i in $(seq 1 12); do
 done
 
 # attach to the same program while its four threads run flat out, and
-# detach again (200M pairs: about a second untraced)
+# detach again (200M pairs: about a second untraced).  4,000 stops (~80 ms):
+# fewer can all fall in one thread's scheduler time slice.
 demos/threads 200000000 >"$T/live.out" 2>&1 </dev/null &
 tp=$!
 BG_PIDS=$tp
 sleep 0.2
-timeout 20 "$MEMVIZ" --json --fields event -o "$T/live.jsonl" --max-stops 300 -p "$tp" </dev/null 2>"$T/live.err"
+timeout 20 "$MEMVIZ" --json --fields event -o "$T/live.jsonl" --max-stops 4000 -p "$tp" </dev/null 2>"$T/live.err"
 assert_eq "$?" 0 "memviz -p on a running multi-threaded program"
 wait "$tp"
 assert_eq "$?" 0 "threads after attach and detach"
