@@ -843,33 +843,34 @@ static void on_exec(struct tracer *t, struct thread *th)
 	bp_insert(t, bp_add(t, entry, BP_START, EV_START, NULL, 0), th->tid);
 }
 
+/* Trace a new thread (or a vfork child: silent) once it has stopped. */
+static void adopt_task(struct tracer *t, pid_t tid, bool silent)
+{
+	struct thread *nt = thread_add(t, tid);
+	int st;
+
+	nt->silent = silent;
+	if (wait_new_task(t, tid, &st) == 0 && WIFSTOPPED(st))
+		nt->stopped = true;
+	else
+		thread_remove(t, tid);
+}
+
 /* Handle clone/fork/vfork/exec events of thread th. */
 static void on_ptrace_event(struct tracer *t, struct thread *th, unsigned event)
 {
 	unsigned long msg = 0;
-	struct thread *nt;
-	int st;
 
 	ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
 	switch (event) {
 	case PTRACE_EVENT_CLONE:
-		nt = thread_add(t, (pid_t)msg);
-		nt->silent = th->silent;
-		if (wait_new_task(t, (pid_t)msg, &st) == 0 && WIFSTOPPED(st))
-			nt->stopped = true;
-		else
-			thread_remove(t, (pid_t)msg);
+		adopt_task(t, (pid_t)msg, th->silent);
 		break;
 	case PTRACE_EVENT_FORK:
 		release_child(t, (pid_t)msg, th);
 		break;
 	case PTRACE_EVENT_VFORK:
-		nt = thread_add(t, (pid_t)msg);
-		nt->silent = true;
-		if (wait_new_task(t, (pid_t)msg, &st) == 0 && WIFSTOPPED(st))
-			nt->stopped = true;
-		else
-			thread_remove(t, (pid_t)msg);
+		adopt_task(t, (pid_t)msg, true);
 		break;
 	case PTRACE_EVENT_EXEC:
 		if (th->silent) {          /* the vfork child became its own program */
@@ -1361,26 +1362,6 @@ static int seize_all(struct tracer *t, char **cause)
 	return 0;
 }
 
-/* Wait until every seized thread has reported a stop. */
-static int wait_all_stopped(struct tracer *t)
-{
-	struct event ev;
-	int st;
-
-	for (;;) {
-		size_t running = 0;
-		for (size_t i = 0; i < t->nth; i++)
-			running += !t->th[i].stopped;
-		if (!running)
-			return 0;
-		pid_t tid = waitpid(-1, &st, __WALL);
-		if (tid < 0)
-			return errno == EINTR ? 0 : -1;
-		if (handle_status(t, tid, st, &ev) > 0 && ev.kind == EV_EXIT)
-			return -1;
-	}
-}
-
 struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **cause)
 {
 	struct tracer *t;
@@ -1396,7 +1377,7 @@ struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **caus
 	}
 	t = tracer_new(o);
 	t->pid = pid;
-	if (seize_all(t, cause) != 0 || wait_all_stopped(t) != 0)
+	if (seize_all(t, cause) != 0 || tracer_freeze(t) != 0)
 		goto fail;
 	if (procfs_auxv(pid, AT_ENTRY, &entry) == 0)
 		t->tramp = entry;
@@ -1446,36 +1427,6 @@ static pid_t stopped_tid(const struct tracer *t)
 	return t->pid;
 }
 
-/* Stop every running thread and collect the stops (handled, not reported). */
-static void stop_all(struct tracer *t)
-{
-	struct event ev;
-	int st;
-
-	for (size_t i = 0; i < t->nth; i++)
-		if (!t->th[i].stopped)
-			ptrace(PTRACE_INTERRUPT, t->th[i].tid, 0, 0);
-	for (int guard = 0; guard < 100000 && !t->ended; guard++) {
-		size_t running = 0;
-		for (size_t i = 0; i < t->nth; i++)
-			running += !t->th[i].stopped;
-		if (!running)
-			break;
-		pid_t tid = waitpid(-1, &st, __WALL);
-		if (tid < 0 && errno == EINTR)
-			continue;
-		if (tid < 0)
-			break;
-		struct thread *th = thread_find(t, tid);
-		/* A trap at a breakpoint is left unhandled: rewind_thread undoes it. */
-		if (th && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && STATUS_EVENT(st) == 0) {
-			th->stopped = true;
-			continue;
-		}
-		handle_status(t, tid, st, &ev);
-	}
-}
-
 /* Before a detach: what the parked stops still owe.  A signal is delivered
  * at the detach, a fork child is cleaned, a group-stop stays stopped; a
  * trap at our int3 or trampoline is undone by rewind_thread. */
@@ -1507,8 +1458,10 @@ int tracer_detach(struct tracer *t)
 	if (t->ended || t->detached)
 		return 0;
 	g_interrupt_pid = 0;
+	tracer_freeze(t);
 	settle_parked(t);
-	stop_all(t);
+	if (t->ended)
+		return 0;
 	for (size_t i = 0; i < t->nth; i++)
 		if (t->th[i].stopped)
 			rewind_thread(t, &t->th[i]);
