@@ -48,7 +48,8 @@ struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **caus
 
 /* Resume and wait for the next reportable stop.  Returns 1 with *ev filled,
  * 0 when the program has ended (ev is EV_EXIT, already returned before), -1
- * when interrupted by a signal to memviz (tracer_interrupted()) or on error. */
+ * when memviz was told to stop (tracer_request_stop) or on error: the
+ * session detaches either way. */
 int tracer_next(struct tracer *t, struct event *ev);
 /* Stop every thread for a snapshot that no thread changes while it is
  * read (the heap, every thread's registers).  Stops that come meanwhile are
@@ -80,6 +81,5 @@ void tracer_free(struct tracer *t);
 
 /* Set from memviz's SIGINT/SIGTERM/SIGHUP handler; tracer_next returns -1. */
 void tracer_request_stop(void);
-bool tracer_interrupted(void);
 
 #endif

@@ -121,7 +121,6 @@ struct tracer {
 	struct space space;
 	bool space_ok;
 	bool vm_ok;               /* process_vm_readv works (sticky fallback) */
-	struct event exit_ev;
 	int exec_fail_fd;
 };
 
@@ -137,11 +136,6 @@ void tracer_request_stop(void)
 	 * is an event.  ptrace() is a plain syscall, safe in a handler. */
 	if (g_interrupt_pid > 0)
 		ptrace(PTRACE_INTERRUPT, g_interrupt_pid, 0, 0);
-}
-
-bool tracer_interrupted(void)
-{
-	return g_stop_requested != 0;
 }
 
 pid_t tracer_pid(const struct tracer *t)
@@ -902,7 +896,6 @@ static int on_task_end(struct tracer *t, pid_t tid, int status, struct event *ev
 	} else {
 		ev->exit_code = WEXITSTATUS(status);
 	}
-	t->exit_ev = *ev;
 	return 1;
 }
 
