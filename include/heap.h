@@ -13,13 +13,7 @@
 #include <sys/types.h>
 
 #include "space.h"
-
-/* How a model reads the program's memory (tracer_read in memviz, a byte
- * buffer in the fuzzer and the unit tests).  0 on success. */
-struct mem_reader {
-	void *ctx;
-	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
-};
+#include "util.h"
 
 enum chunk_state { CH_INUSE, CH_FREE, CH_TOP, CH_MMAPPED, CH_CORRUPT };
 enum chunk_bin { BIN_NONE, BIN_TCACHE, BIN_FAST, BIN_UNSORTED, BIN_SMALL, BIN_LARGE };

@@ -64,4 +64,11 @@ void sb_json_addr(struct strbuf *sb, uint64_t addr);
 void sb_json_strn(struct strbuf *sb, const char *s, size_t n);
 void sb_json_str(struct strbuf *sb, const char *s);
 
+/* How a model reads the program's memory (tracer_read in memviz, a byte
+ * buffer in the fuzzer and the unit tests).  0 on success. */
+struct mem_reader {
+	void *ctx;
+	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
+};
+
 #endif
