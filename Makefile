@@ -5,8 +5,9 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
-CPPFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude
-LDLIBS  := -lelf -lz
+# Debian's libdwarf-dev (the 20210528 API) keeps its headers in a subdirectory.
+CPPFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude -I/usr/include/libdwarf
+LDLIBS  := -ldwarf -lelf -lz
 
 BUILD   := build
 SRCS    := $(wildcard src/*.c)
@@ -70,7 +71,7 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		tests/run.sh
 
-bench: deps all $(BUILD)/bench/bare_tracer $(BUILD)/bench/heap_walk
+bench: deps all $(BUILD)/bench/bare_tracer $(BUILD)/bench/heap_walk $(BUILD)/bench/stack_walk
 	tests/bench.sh
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)

@@ -39,6 +39,10 @@ int util_cause(char **cause, const char *fmt, ...) __attribute__((format(printf,
 /* Read a whole (proc) file into a NUL-terminated heap buffer; NULL + errno on failure. */
 char *util_read_file(const char *path, size_t *len);
 
+/* An anonymous file (memfd) holding buf's len bytes, for libraries that
+ * read only files (libdwarf, in the fuzzers); -1 + errno on failure. */
+int util_memfd(const char *name, const void *buf, size_t len);
+
 /* A growable byte string, always NUL-terminated when buf != NULL. */
 struct strbuf {
 	char *buf;

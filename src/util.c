@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* The one piece of mutable state: the UI's terminal-restoring hook. */
@@ -208,6 +209,26 @@ char *util_read_file(const char *path, size_t *len)
 	close(fd);
 	errno = e;
 	return buf;
+}
+
+int util_memfd(const char *name, const void *buf, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC), e;
+	size_t done = 0;
+
+	while (fd >= 0 && done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return fd;
 }
 
 /* Make room for extra more bytes plus the NUL. */
