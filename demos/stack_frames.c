@@ -7,11 +7,20 @@
  *
  * Prints "local FN NAME ADDR" for locals and arguments (recurse's as
  * "recurse[DEPTH]"), the heap calls (truth.h), and "result N"; exits 0.
+ *
+ * `stack_frames DEPTH wait`: the same, but at the bottom of the recursion,
+ * with the block still allocated, it prints "ready" and blocks in read()
+ * on a pipe of its own (a frame inside libc, with arguments), so a test
+ * can attach memviz and then gdb to the very same stop.  SIGUSR1 lets it
+ * go on (free, unwind, "result N", exit 0); anything else may kill it.
+ * Without "wait" the output is what it always was.
  * Also built as stack_frames_O2 (-O2 -fomit-frame-pointer) for the
  * unwinder: noinline and volatile keep every frame and local there.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "truth.h"
 
@@ -20,6 +29,45 @@
 #else
 #define NOINLINE __attribute__((noinline, noclone))  /* no .constprop clones */
 #endif
+
+static int wait_mode;                     /* "wait": block at the bottom */
+static volatile sig_atomic_t go_on;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go_on = 1;
+}
+
+/* Wait mode when asked ("wait" after the depth).  A constructor, which
+ * glibc calls with main's argc and argv, so main's code and frame (and
+ * every address the demo prints, at -O2 too) stay what they were. */
+__attribute__((constructor)) static void wait_setup(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+
+	if (argc < 3 || strcmp(argv[2], "wait") != 0)
+		return;
+	sigaction(SIGUSR1, &sa, NULL);
+	wait_mode = 1;
+}
+
+/* Print "ready" and block in read() on a pipe nobody writes to, until
+ * SIGUSR1 (installed without SA_RESTART, so read returns EINTR).  A
+ * ptrace stop does not end the read: the kernel restarts it. */
+static NOINLINE void wait_here(void)
+{
+	int fds[2];
+	char c;
+
+	if (pipe(fds) != 0)
+		return;
+	printf("ready\n");
+	while (!go_on && read(fds[0], &c, 1) != 0)
+		;
+	close(fds[0]);
+	close(fds[1]);
+}
 
 /* Recurse n levels; each level keeps a local whose address it prints, and
  * uses it after the call so the recursion cannot become a loop. */
@@ -37,6 +85,8 @@ static NOINLINE long recurse(int n)
 			memset(p, n, 16);
 			here += p[0];
 		}
+		if (wait_mode)
+			wait_here();
 		printf("free 0x%lx\n", P(p));
 		free(p);
 		return here;

@@ -15,9 +15,22 @@
  * and free, and says which of them came back changed.  A tracer that
  * mis-executes the instruction its breakpoint covers shows up as
  * "regs_bad N" with N > 0 (the demo prints regs_bad 0 otherwise).  Exits 0.
+ *
+ * `threads K wait`: the same, then each worker i recurses i + 2 levels
+ * deep (dive) and blocks at the bottom in read() on a pipe nobody writes
+ * to; once all four sleep there, main prints "ready" and blocks in
+ * pthread_join.  Every thread then sits in a frame inside libc under its
+ * own stack of frames, for a test to attach memviz and gdb to the same
+ * stop.  SIGUSR1 closes the pipe: the workers return and the demo ends
+ * as usual.  Without "wait" nothing changes.
  */
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "truth.h"
 
@@ -26,6 +39,9 @@
 static pthread_barrier_t start_line;
 static long per_thread = 1000;
 static long regs_bad;                     /* pairs that lost a register */
+static int wait_mode;                     /* "wait": block in dive() */
+static int wait_pipe[2] = { -1, -1 };
+static pid_t worker_tid[NTHREADS];
 
 /* unsigned long heap_pair(size_t n): malloc(n), write a byte, free; returns
  * a bit per callee-saved register changed across the two calls (0 = all
@@ -63,6 +79,67 @@ __asm__(
 	".size heap_pair, .-heap_pair\n");
 unsigned long heap_pair(size_t n);
 
+/* SIGUSR1 in wait mode: EOF for every reader of the pipe. */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	close(wait_pipe[1]);
+}
+
+/* Wait mode when asked ("wait" after K).  A constructor, which glibc
+ * calls with main's argc and argv, so main is the same code without it. */
+__attribute__((constructor)) static void wait_setup(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+
+	if (argc < 3 || strcmp(argv[2], "wait") != 0 || pipe(wait_pipe) != 0)
+		return;
+	sigaction(SIGUSR1, &sa, NULL);
+	wait_mode = 1;
+}
+
+/* Recurse n levels (a frame each, with a local to look at), then block
+ * in read() until the pipe is closed. */
+static __attribute__((noinline)) long dive(int n, int who)
+{
+	volatile long mark = who * 100L + n;
+	char c;
+
+	if (n > 0)
+		return dive(n - 1, who) + mark;
+	while (read(wait_pipe[0], &c, 1) > 0)
+		;
+	return mark;
+}
+
+/* Is thread tid asleep in read(2)?  (/proc/self/task/TID/syscall starts
+ * with the syscall number while the thread is blocked in one.)  open and
+ * read, not stdio: no malloc behind the demo's back. */
+static int asleep_in_read(pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+	}
+	return n >= 2 && buf[0] == '0' && buf[1] == ' ';
+}
+
+/* Main in wait mode: once every worker sleeps in read(), say "ready". */
+static void wait_ready(void)
+{
+	for (int i = 0; i < NTHREADS; i++)
+		while (!__atomic_load_n(&worker_tid[i], __ATOMIC_ACQUIRE) ||
+		       !asleep_in_read(worker_tid[i]))
+			usleep(1000);
+	printf("ready\n");
+}
+
 /* K malloc+free pairs of varying small sizes; returns a checksum. */
 static void *worker(void *arg)
 {
@@ -78,6 +155,12 @@ static void *worker(void *arg)
 		if (bad)
 			__atomic_add_fetch(&regs_bad, 1, __ATOMIC_RELAXED);
 		sum += (unsigned char)i;
+	}
+	if (wait_mode) {
+		int who = (int)(uintptr_t)arg;
+
+		__atomic_store_n(&worker_tid[who], (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+		dive(who + 2, who);
 	}
 	return (void *)(uintptr_t)sum;
 }
@@ -105,6 +188,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (wait_mode)
+		wait_ready();
 	for (i = 0; i < NTHREADS; i++) {
 		void *ret;
 

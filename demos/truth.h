@@ -12,6 +12,7 @@
  *   free PTR                          (printed just before the call)
  *   local FN NAME ADDR                a stack variable or argument
  *   global NAME ADDR SECTION          SECTION = data | bss | rodata | text
+ *   ptr NAME VALUE                    a pointer variable's value (demos/dangling)
  *   # ...                             narration, for people; tests ignore it
  *
  * A line may carry a leading tag ("parent ", "child ") when two processes

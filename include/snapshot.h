@@ -1,7 +1,8 @@
 /*
  * snapshot.h - one consistent picture of the program at a stop: the event,
- * where it happened, the address space, the threads (stack frames: later),
- * the heap (later).  Views (out_json, out_text, the UI) read only this.
+ * where it happened, the address space, every thread's stack frames with
+ * their variables, the globals, the heap; and where each pointer points.
+ * Views (out_json, out_text, the UI) read only this.
  */
 #ifndef MEMVIZ_SNAPSHOT_H
 #define MEMVIZ_SNAPSHOT_H
@@ -10,9 +11,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "debuginfo.h"
 #include "event.h"
 #include "heap.h"
 #include "space.h"
+#include "unwind.h"
+#include "vars.h"
 
 /* --fields, as bits */
 enum field {
@@ -29,7 +33,7 @@ int snapshot_parse_fields(const char *list, unsigned *mask, char **bad);
 struct code_loc {                 /* an `at` */
 	const char *fn;           /* NULL if unknown */
 	uint64_t off;             /* from the start of fn */
-	const char *file;         /* NULL until DWARF */
+	const char *file;         /* NULL without DWARF */
 	int line;                 /* 0 if unknown */
 	const char *object;       /* path of the ELF object, NULL if none */
 };
@@ -37,6 +41,10 @@ struct code_loc {                 /* an `at` */
 struct thread_state {
 	pid_t tid;
 	uint64_t pc, sp;
+	bool has_stack;           /* stack and vars below are this stop's */
+	struct uw_stack stack;    /* its frames, innermost first */
+	struct var_list *vars;    /* vars[i]: frame i's variables */
+	size_t vars_cap;
 };
 
 struct snapshot {
@@ -48,15 +56,41 @@ struct snapshot {
 	const char *signal_region;/* EV_SIGNAL: region kind or "unmapped" */
 	const struct space *space;/* borrowed; NULL if not taken */
 	const struct heap_state *heap;  /* borrowed; NULL if not taken */
-	struct thread_state *threads;
+	struct thread_state *threads;   /* storage kept across stops */
 	size_t nthreads, thread_cap;
+	struct var_list globals;  /* the executable's, with the stacks */
+	bool has_globals;
+	char *ret_value;          /* EV_RETURN: the value as its type prints, or NULL */
 	const char *program;      /* start record: the program path */
 	char **argv;              /* start record: its arguments (NULL-terminated) */
 	const char **notes;       /* start record: degraded-view notes */
 	size_t nnotes;
 };
 
-/* Resolve an address to a code_loc through the space's ELF modules. */
-void snapshot_locate(const struct space *sp, uint64_t addr, struct code_loc *out);
+/* Resolve an address to a code_loc: function, file and line from DWARF
+ * (dbg may be NULL: symbols only).  call_ret: addr is a return address,
+ * whose line is the call's (addr - 1). */
+void snapshot_locate(const struct space *sp, struct debuginfo *dbg, uint64_t addr,
+		     bool call_ret, struct code_loc *out);
+
+/* Make room for n threads (keeping each slot's storage) and reset them. */
+void snapshot_threads(struct snapshot *snap, size_t n);
+/* Unwind one thread and read every frame's variables. */
+void snapshot_read_stack(struct thread_state *ts, const struct uw_input *in,
+			 const struct user_regs_struct *regs, const struct vars_opts *vo);
+/* The executable's globals. */
+void snapshot_read_globals(struct snapshot *snap, struct debuginfo *dbg,
+			   const struct vars_opts *vo);
+/* Say where every pointer variable points: a heap chunk (in use, or
+ * freed: dangling), a stack frame (live, or popped: dangling), a global, a
+ * function, null, or nothing mapped (wild).  Uses the space, the heap (if
+ * taken) and every thread's frames. */
+void snapshot_classify(struct snapshot *snap);
+/* EV_RETURN of one of the program's functions: ret_value from rax and the
+ * function's DWARF return type (integers, pointers, enums, bool; not
+ * floating point, which comes back in xmm0). */
+void snapshot_return_value(struct snapshot *snap, struct debuginfo *dbg,
+			   const struct vars_opts *vo);
+void snapshot_free(struct snapshot *snap);
 
 #endif

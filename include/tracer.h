@@ -21,10 +21,37 @@
 #include "event.h"
 #include "space.h"
 
+/* One of the program's functions with debug info, at runtime addresses. */
+struct src_fn {
+	const char *name;
+	uint64_t entry;           /* its first instruction */
+	uint64_t body;            /* its first line after the prologue (gdb's
+				     `break FUNC`); 0: same as entry */
+};
+
+/* What the tracer needs from the program's debug info, asked through the
+ * session (the tracer itself reads no DWARF).  Addresses are runtime ones
+ * in the space given. */
+struct tracer_src {
+	void *ctx;
+	/* the executable's functions with debug info */
+	size_t (*functions)(void *ctx, const struct space *sp, const struct src_fn **out);
+	/* --break FILE:LINE: where to stop (at most max); *found_line: the
+	 * line that has the code */
+	size_t (*line_addrs)(void *ctx, const struct space *sp, const char *file, int line,
+			     uint64_t *out, size_t max, int *found_line);
+	/* Line stepping: > 0, the line, when pc begins a statement to stop at
+	 * (*fn_entry: its function); 0 in the program's code but not such a
+	 * place (mid-line, a prologue); -1 not the program's code. */
+	int (*stmt)(void *ctx, const struct space *sp, uint64_t pc, uint64_t *fn_entry);
+};
+
 struct tracer_opts {
 	unsigned stop_mask;       /* STOP_* classes to report */
-	const char **breaks;      /* --break function names */
+	const char **breaks;      /* --break FUNC or FILE:LINE */
 	size_t nbreaks;
+	const struct tracer_src *src;   /* NULL: no debug info (no call,
+					   return, line or FILE:LINE) */
 	bool no_aslr;             /* launch with ADDR_NO_RANDOMIZE */
 	const char *tunables;     /* merged into the launched program's
 				     GLIBC_TUNABLES (NULL: left alone) */
@@ -66,6 +93,12 @@ int tracer_read(struct tracer *t, uint64_t addr, void *buf, size_t len);
 /* Threads currently traced. */
 size_t tracer_threads(struct tracer *t, pid_t *tids, size_t max);
 int tracer_regs(struct tracer *t, pid_t tid, struct user_regs_struct *regs);
+/* The return addresses of thread tid the tracer hid behind its trampoline
+ * (to report returns): the stack slot and the real address, outermost
+ * first.  Returns the count (at most max).  An unwinder reads these
+ * instead of the trampoline. */
+size_t tracer_hidden_returns(struct tracer *t, pid_t tid, uint64_t *slots, uint64_t *origs,
+			     size_t max);
 pid_t tracer_pid(const struct tracer *t);
 bool tracer_launched(const struct tracer *t);
 

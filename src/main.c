@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "debuginfo.h"
 #include "out.h"
+#include "probes.h"
 #include "snapshot.h"
 #include "tracer.h"
 #include "util.h"
@@ -47,6 +49,8 @@ struct options {
 struct session {
 	struct options *o;
 	struct tracer *t;
+	struct debuginfo *dbg;        /* DWARF and CFI of every object, opened once */
+	struct probes *probes;        /* the tracer's source-level probes */
 	FILE *out;
 	struct strbuf sb;
 	bool flush_each;          /* flush after every record */
@@ -79,11 +83,16 @@ static const char usage_text[] =
 "      --fields LIST      parts of each record: event,space,stack,heap,diagnostics\n"
 "                         (default all; `--fields event` is the cheap trace)\n"
 "What stops:\n"
-"      --stop-on KINDS    heap,syscall,signal,exit (default heap,signal,exit)\n"
+"      --stop-on KINDS    heap,call,return,line,syscall,signal,exit\n"
+"                         (default heap,signal,exit)\n"
 "                         heap = malloc calloc realloc free memalign aligned_alloc\n"
-"                         posix_memalign valloc pvalloc; syscall = the libc\n"
-"                         wrappers brk sbrk mmap munmap mremap\n"
-"      --break FUNC       stop when FUNC is entered (repeatable)\n"
+"                         posix_memalign valloc pvalloc; call/return = the\n"
+"                         program's own functions (those with debug info);\n"
+"                         line = each source line of the program's code, as\n"
+"                         gdb's `step`; syscall = the libc wrappers brk sbrk\n"
+"                         mmap munmap mremap\n"
+"      --break WHERE      stop at FUNC (after its prologue, as gdb's `break`)\n"
+"                         or at FILE:LINE (repeatable)\n"
 "      --max-stops N      detach after N stops; the program runs on unharmed\n"
 "Launching:\n"
 "  -p, --pid PID          attach to PID (all threads); detach leaves it running\n"
@@ -145,20 +154,14 @@ static unsigned parse_stop_on(const char *list)
 	unsigned mask = parse_list("--stop-on", list, "kind", "heap, call, return, line, "
 				   "syscall, signal, exit", event_parse_stop_on);
 
-	if (mask & (STOP_CALL | STOP_RETURN | STOP_LINE)) {
-		fprintf(stderr, "memviz: --stop-on call/return/line need the DWARF stack "
-			"model, which this version does not have yet\n");
-		exit(EXIT_USAGE);
-	}
 	return mask;
 }
 
 /* Add a --break location. */
 static void add_break(struct options *o, const char *loc)
 {
-	if (strchr(loc, ':'))
-		usage_error("--break %s: FILE:LINE needs the DWARF line table, which this "
-			    "version does not have yet; give a function name", loc);
+	if (!*loc)
+		usage_error("--break needs a function or FILE:LINE%s", "");
 	util_grow((void **)&o->breaks, &o->capbreaks, o->nbreaks + 1, sizeof(*o->breaks));
 	o->breaks[o->nbreaks++] = loc;
 }
@@ -319,28 +322,58 @@ static void locate(struct session *s, const struct event *ev, const struct space
 	if (!sp || !elfinfo_module_at(&sp->elf, addr))
 		sp = tracer_space(s->t);     /* a library mapped since: re-read */
 	if (sp)
-		snapshot_locate(sp, addr, &s->snap.at);
+		snapshot_locate(sp, s->dbg, addr, ev->call_site != 0, &s->snap.at);
+}
+
+/* mem_reader over the tracer. */
+static int read_tracee(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return tracer_read(ctx, addr, buf, len);
+}
+
+/* One thread's frames and variables, seeing through the return
+ * addresses the tracer hid behind its trampoline. */
+static void read_stack(struct session *s, struct thread_state *ts,
+		       const struct user_regs_struct *r)
+{
+	uint64_t slots[512], origs[512];
+	struct uw_patch patches[512];
+	struct mem_reader mem = { s->t, read_tracee };
+	size_t np = tracer_hidden_returns(s->t, ts->tid, slots, origs, ARRAY_LEN(slots));
+	const struct space *sp = tracer_space_cached(s->t);
+
+	if (!sp)
+		return;
+	for (size_t i = 0; i < np; i++)
+		patches[i] = (struct uw_patch){ slots[i], origs[i] };
+	struct uw_input in = { .space = sp, .dbg = s->dbg, .mem = &mem,
+			       .patches = patches, .npatches = np };
+	struct vars_opts vo = { .mem = &mem, .elf = &sp->elf, .max_elems = 200,
+				.max_value = 4096 };
+	snapshot_read_stack(ts, &in, r, &vo);
 }
 
 /* Every traced thread with its registers (all are stopped: see
- * take_snapshot); fs_base too, for the heap model's tcaches. */
-static void fill_threads(struct session *s)
+ * take_snapshot); fs_base too, for the heap model's tcaches; and with
+ * `stacks`, each one's frames and variables. */
+static void fill_threads(struct session *s, bool stacks)
 {
 	pid_t tids[256];
 	size_t n = tracer_threads(s->t, tids, ARRAY_LEN(tids));
 	struct snapshot *snap = &s->snap;
 
-	util_grow((void **)&snap->threads, &snap->thread_cap, n, sizeof(*snap->threads));
+	snapshot_threads(snap, n);
 	util_grow((void **)&s->fs_bases, &s->fs_cap, n, sizeof(*s->fs_bases));
-	snap->nthreads = n;
 	s->nfs = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct user_regs_struct r;
-		snap->threads[i] = (struct thread_state){ .tid = tids[i] };
+		snap->threads[i].tid = tids[i];
 		if (tracer_regs(s->t, tids[i], &r) == 0) {
 			snap->threads[i].pc = r.rip;
 			snap->threads[i].sp = r.rsp;
 			s->fs_bases[s->nfs++] = r.fs_base;
+			if (stacks)
+				read_stack(s, &snap->threads[i], &r);
 		}
 	}
 }
@@ -376,12 +409,6 @@ static void note_request(struct heap_reqs *r, const struct event *ev)
 	default:
 		break;
 	}
-}
-
-/* mem_reader over the tracer. */
-static int read_tracee(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	return tracer_read(ctx, addr, buf, len);
 }
 
 /* Read the heap with the chosen model and say what changed since the
@@ -420,12 +447,15 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	snap->fields = s->o->fields;
 	snap->ev = *ev;
 	snap->signal_region = NULL;
-	bool want_heap = live && (s->o->fields & (FIELD_HEAP | FIELD_DIAG));
-	if (live && ((s->o->fields & FIELD_SPACE) || ev->kind == EV_SIGNAL || want_heap))
+	bool want_stack = live && (s->o->fields & FIELD_STACK);
+	/* the stack's pointers are classified against the heap too */
+	bool want_heap = live && (s->o->fields & (FIELD_HEAP | FIELD_DIAG | FIELD_STACK));
+	if (live && ((s->o->fields & FIELD_SPACE) || ev->kind == EV_SIGNAL || want_heap ||
+		     want_stack))
 		sp = tracer_space(s->t);
 	else if (live)
 		sp = tracer_space_cached(s->t);
-	snap->space = (s->o->fields & FIELD_SPACE) ? sp : NULL;
+	snap->space = sp;              /* views print it only with FIELD_SPACE */
 	if (live)
 		locate(s, ev, sp);
 	else
@@ -436,15 +466,31 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	}
 	snap->heap = NULL;
 	snap->nthreads = 0;
+	snap->has_globals = false;
 	s->nfs = 0;
 	/* The heap and the threads are read with every thread stopped, so no
 	 * thread changes them half-way through the reading. */
-	if ((want_heap || (live && (s->o->fields & FIELD_STACK))) && tracer_freeze(s->t) == 0)
-		fill_threads(s);
+	if ((want_heap || want_stack) && tracer_freeze(s->t) == 0)
+		fill_threads(s, want_stack);
 	if (want_heap) {
 		note_request(s->reqs, ev);
 		if (sp)
 			snap->heap = read_heap(s, sp);
+	}
+	if (want_stack) {
+		struct mem_reader mem = { s->t, read_tracee };
+		struct vars_opts vo = { .mem = &mem, .elf = sp ? &sp->elf : NULL,
+					.max_elems = 200, .max_value = 4096 };
+		snapshot_read_globals(snap, s->dbg, &vo);
+		snapshot_classify(snap);
+	}
+	free(snap->ret_value);
+	snap->ret_value = NULL;
+	if (ev->kind == EV_RETURN && sp) {
+		struct mem_reader mem = { s->t, read_tracee };
+		struct vars_opts vo = { .mem = &mem, .elf = &sp->elf, .max_elems = 200,
+					.max_value = 4096 };
+		snapshot_return_value(snap, s->dbg, &vo);
 	}
 	if (!(s->o->fields & FIELD_STACK))
 		snap->nthreads = 0;
@@ -567,9 +613,10 @@ static FILE *open_output(const struct options *o, int *child_stdout)
 
 /* Start the tracer as the options say; exits on failure. */
 static struct tracer *start_tracer(struct options *o, int child_stdout,
-				    const struct sigaction *saved)
+				    const struct sigaction *saved, const struct tracer_src *src)
 {
 	struct tracer_opts to = {
+		.src = src,
 		.child_sigs = saved_sigs,
 		.child_sigacts = saved,
 		.nchild_sigs = NSIG_SAVED,
@@ -615,7 +662,9 @@ int main(int argc, char **argv)
 	s.out = open_output(&o, &child_stdout);
 	s.flush_each = output_is_live(s.out);
 	install_signals(saved);
-	s.t = start_tracer(&o, child_stdout, saved);
+	s.dbg = debuginfo_new();
+	s.probes = probes_new(s.dbg);
+	s.t = start_tracer(&o, child_stdout, saved, probes_src(s.probes));
 	tour_argv[0] = o.tour;
 	tour_argv[1] = NULL;
 	char **start_argv = o.argv ? o.argv : o.pid ? procfs_cmdline(o.pid) : tour_argv;
@@ -633,7 +682,9 @@ int main(int argc, char **argv)
 			   strerror(s.write_errno ? s.write_errno : errno));
 		s.write_failed = true;
 	}
-	free(s.snap.threads);
+	snapshot_free(&s.snap);
+	probes_free(s.probes);
+	debuginfo_free(s.dbg);
 	free(s.fs_bases);
 	heap_state_free(&s.heaps[0]);
 	heap_state_free(&s.heaps[1]);

@@ -306,6 +306,15 @@ static void json_event(struct strbuf *sb, const struct snapshot *s)
 	}
 	json_args(sb, ev);
 	json_ret(sb, ev);
+	if (s->ret_value) {
+		PUT_KEY(sb, "ret_value");
+		sb_json_str(sb, s->ret_value);
+	}
+	if (ev->pc && (ev->kind == EV_BREAK || ev->kind == EV_CALL || ev->kind == EV_LINE ||
+		       ev->kind == EV_RETURN)) {
+		PUT_KEY(sb, "pc");
+		sb_json_addr(sb, ev->pc);
+	}
 	json_event_extra(sb, s);
 	json_at(sb, &s->at);
 	sb_putc(sb, '}');
@@ -372,14 +381,123 @@ static void json_space(struct strbuf *sb, const struct space *sp)
 	sb_putc(sb, '}');
 }
 
-/* "stack":{"threads":[{"tid","pc","sp","frames":[]}]} (frames: later). */
+/* "name":"text" or "name":null */
+static void put_str_or_null(struct strbuf *sb, const char *key, const char *v)
+{
+	sb_putc(sb, ',');
+	sb_json_str(sb, key);
+	sb_putc(sb, ':');
+	if (v)
+		sb_json_str(sb, v);
+	else
+		PUT_LIT(sb, "null");
+}
+
+static const char *var_kind_name(enum dw_var_kind k)
+{
+	static const char *const names[] = { "param", "local", "global", "static" };
+	return (size_t)k < ARRAY_LEN(names) ? names[k] : "local";
+}
+
+/* One variable: {"name","kind","type","addr","size","value"[,"reg"]
+ * [,"points_to","points_kind"]}. */
+static void json_var(struct strbuf *sb, const struct var_info *v)
+{
+	PUT_LIT(sb, "{\"name\":");
+	sb_json_str(sb, v->name);
+	PUT_KEY(sb, "kind");
+	sb_json_str(sb, var_kind_name(v->kind));
+	put_str_or_null(sb, "type", v->type);
+	PUT_KEY(sb, "addr");
+	if (v->has_addr)
+		sb_json_addr(sb, v->addr);
+	else
+		PUT_LIT(sb, "null");
+	if (v->reg >= 0 && !v->has_addr && dwexpr_reg_name(v->reg))
+		put_str_or_null(sb, "reg", dwexpr_reg_name(v->reg));
+	PUT_KEY(sb, "size");
+	put_u64(sb, v->size);
+	put_str_or_null(sb, "value", v->value);
+	if (v->points_kind) {
+		put_str_or_null(sb, "points_to", v->points_to);
+		put_str_or_null(sb, "points_kind", v->points_kind);
+	}
+	sb_putc(sb, '}');
+}
+
+static void json_vars(struct strbuf *sb, const struct var_list *l)
+{
+	sb_putc(sb, '[');
+	for (size_t i = 0; l && i < l->n; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		json_var(sb, &l->v[i]);
+	}
+	sb_putc(sb, ']');
+}
+
+static const char *how_name(enum uw_how h)
+{
+	switch (h) {
+	case UW_REGS:
+		return "regs";
+	case UW_CFI:
+		return "cfi";
+	case UW_FP:
+		return "fp";
+	case UW_ENTRY:
+		return "entry";
+	}
+	return "fp";
+}
+
+/* One frame, as DESIGN.md's stack contract. */
+static void json_frame(struct strbuf *sb, const struct uw_frame *f, const struct var_list *vars)
+{
+	PUT_LIT(sb, "{\"fn\":");
+	if (f->loc.fn)
+		sb_json_str(sb, f->loc.fn);
+	else
+		PUT_LIT(sb, "null");
+	put_str_or_null(sb, "file", f->loc.file);
+	PUT_KEY(sb, "line");
+	put_i64(sb, f->loc.line);
+	put_str_or_null(sb, "object", f->loc.mod ? f->loc.mod->ef->path : NULL);
+	PUT_KEY(sb, "pc");
+	sb_json_addr(sb, f->pc);
+	PUT_KEY(sb, "sp");
+	sb_json_addr(sb, f->sp);
+	PUT_KEY(sb, "cfa");
+	sb_json_addr(sb, f->cfa);
+	PUT_KEY(sb, "ret_addr");
+	sb_json_addr(sb, f->ret_addr);
+	PUT_KEY(sb, "ret_slot");
+	sb_json_addr(sb, f->ret_slot);
+	PUT_KEY(sb, "how");
+	sb_json_str(sb, how_name(f->how));
+	if (f->signal_frame)
+		PUT_LIT(sb, ",\"signal_frame\":true");
+	PUT_LIT(sb, ",\"saved\":[");
+	for (size_t i = 0; i < f->nsaved; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		PUT_LIT(sb, "{\"reg\":");
+		sb_json_str(sb, dwexpr_reg_name(f->saved[i].reg));
+		PUT_KEY(sb, "slot");
+		sb_json_addr(sb, f->saved[i].slot);
+		sb_putc(sb, '}');
+	}
+	PUT_LIT(sb, "],\"vars\":");
+	json_vars(sb, vars);
+	sb_putc(sb, '}');
+}
+
+/* "stack":{"threads":[{"tid","pc","sp","end","frames":[...]}],"globals":[...]} */
 static void json_stack(struct strbuf *sb, const struct snapshot *s)
 {
-	size_t i;
-
 	PUT_KEY(sb, "stack");
 	PUT_LIT(sb, "{\"threads\":[");
-	for (i = 0; s->threads && i < s->nthreads; i++) {
+	for (size_t i = 0; s->threads && i < s->nthreads; i++) {
 		const struct thread_state *t = &s->threads[i];
 
 		if (i)
@@ -390,11 +508,23 @@ static void json_stack(struct strbuf *sb, const struct snapshot *s)
 		sb_json_addr(sb, t->pc);
 		PUT_KEY(sb, "sp");
 		sb_json_addr(sb, t->sp);
-		PUT_LIT(sb, ",\"frames\":[]}");
+		if (t->has_stack)
+			put_str_or_null(sb, "end", t->stack.end);
+		PUT_LIT(sb, ",\"frames\":[");
+		for (size_t k = 0; t->has_stack && k < t->stack.n; k++) {
+			if (k)
+				sb_putc(sb, ',');
+			json_frame(sb, &t->stack.frames[k], &t->vars[k]);
+		}
+		PUT_LIT(sb, "]}");
 	}
-	PUT_LIT(sb, "]}");
+	sb_putc(sb, ']');
+	if (s->has_globals) {
+		PUT_KEY(sb, "globals");
+		json_vars(sb, &s->globals);
+	}
+	sb_putc(sb, '}');
 }
-
 
 /* One chunk: {"addr","size","flags","state","bin","req"} (req when known). */
 static void json_chunk(struct strbuf *sb, const struct heap_chunk *c)

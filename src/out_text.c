@@ -254,16 +254,73 @@ static void text_space(struct strbuf *sb, const struct space *sp)
 		text_region(sb, &sp->regions[i]);
 }
 
-/* One line per thread: where it is stopped. */
-static void text_threads(struct strbuf *sb, const struct snapshot *s)
+/* "      int n = 3  @0x7ffe...  -> heap chunk 0x... (in use)" */
+static void text_var(struct strbuf *sb, const struct var_info *v)
 {
-	size_t i;
-
-	for (i = 0; s->threads && i < s->nthreads; i++)
-		sb_printf(sb, "  thread %d  pc 0x%" PRIx64 "  sp 0x%" PRIx64 "\n",
-			  (int)s->threads[i].tid, s->threads[i].pc, s->threads[i].sp);
+	sb_puts(sb, "        ");
+	text_puts(sb, v->type ? v->type : "?");
+	sb_putc(sb, ' ');
+	text_puts(sb, v->name ? v->name : "?");
+	sb_puts(sb, " = ");
+	text_puts(sb, v->value ? v->value : "?");
+	if (v->has_addr)
+		sb_printf(sb, "  @0x%" PRIx64, v->addr);
+	else if (v->reg >= 0 && dwexpr_reg_name(v->reg))
+		sb_printf(sb, "  in %s", dwexpr_reg_name(v->reg));
+	if (v->points_to) {
+		sb_puts(sb, "  -> ");
+		text_puts(sb, v->points_to);
+	}
+	sb_putc(sb, '\n');
 }
 
+/* "    #1 middle (demos/stack_frames.c:68)  [sp, cfa)  ret 0x... @0x..." */
+static void text_frame(struct strbuf *sb, size_t i, const struct uw_frame *f,
+		       const struct var_list *vars)
+{
+	sb_printf(sb, "    #%zu ", i);
+	if (f->loc.fn)
+		text_puts(sb, f->loc.fn);
+	else
+		sb_printf(sb, "0x%" PRIx64, f->pc);
+	if (f->loc.file) {
+		sb_puts(sb, " (");
+		text_puts(sb, f->loc.file);
+		sb_printf(sb, ":%d)", f->loc.line);
+	}
+	sb_printf(sb, "  frame 0x%" PRIx64 "-0x%" PRIx64, f->sp, f->cfa);
+	if (f->ret_addr)
+		sb_printf(sb, "  ret 0x%" PRIx64 " @0x%" PRIx64, f->ret_addr, f->ret_slot);
+	sb_putc(sb, '\n');
+	if (f->nsaved) {
+		sb_puts(sb, "        saved");
+		for (size_t k = 0; k < f->nsaved; k++)
+			sb_printf(sb, " %s@0x%" PRIx64, dwexpr_reg_name(f->saved[k].reg),
+				  f->saved[k].slot);
+		sb_putc(sb, '\n');
+	}
+	for (size_t k = 0; vars && k < vars->n; k++)
+		text_var(sb, &vars->v[k]);
+}
+
+/* Each thread: where it is stopped, then its frames, innermost first. */
+static void text_threads(struct strbuf *sb, const struct snapshot *s)
+{
+	for (size_t i = 0; s->threads && i < s->nthreads; i++) {
+		const struct thread_state *t = &s->threads[i];
+		sb_printf(sb, "  thread %d  pc 0x%" PRIx64 "  sp 0x%" PRIx64 "\n",
+			  (int)t->tid, t->pc, t->sp);
+		for (size_t k = 0; t->has_stack && k < t->stack.n; k++)
+			text_frame(sb, k, &t->stack.frames[k], &t->vars[k]);
+		if (t->has_stack && t->stack.end && strcmp(t->stack.end, "outermost") != 0)
+			sb_printf(sb, "    (unwinding stopped: %s)\n", t->stack.end);
+	}
+	if (s->has_globals && s->globals.n) {
+		sb_puts(sb, "  globals\n");
+		for (size_t k = 0; k < s->globals.n; k++)
+			text_var(sb, &s->globals.v[k]);
+	}
+}
 
 /* One chunk line: address, size, flags, state, bin, requested size. */
 static void text_chunk(struct strbuf *sb, const struct heap_chunk *c)

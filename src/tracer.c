@@ -60,28 +60,45 @@
 #define WAIT_SPINS 200            /* ~50 us of polling before a blocking wait */
 #define STATUS_EVENT(st) ((unsigned)(st) >> 16)
 
+/* What a breakpoint is for; one address can serve several (a --break on
+ * a function whose calls are also probed). */
 enum bp_role {
-	BP_CALL,         /* report at return: heap and syscall-wrapper events */
-	BP_BREAK,        /* --break FUNC: report at entry */
-	BP_START,        /* internal: the entry point, then main */
+	BP_CALL = 1u << 0,        /* report at return: heap and syscall-wrapper events */
+	BP_BREAK = 1u << 1,       /* --break: report here */
+	BP_START = 1u << 2,       /* internal: the entry point, then main */
+	BP_FN_ENTRY = 1u << 3,    /* entry of a function of the program: note the
+				     return address, hook the return for `return` */
+	BP_FN_BODY = 1u << 4,     /* its first line after the prologue: `call` */
 };
 
 struct bp {
 	uint64_t addr;
 	uint8_t orig[CODE_MAX];   /* the code bytes the int3 hides */
 	size_t emu_len;           /* 0: not emulable, single-step instead */
-	enum bp_role role;
-	enum ev_kind kind;
-	const char *fn;
+	unsigned roles;           /* BP_* */
+	enum ev_kind kind;        /* BP_CALL: the event at return */
+	const char *fn;           /* BP_CALL: the function called */
 	int nargs;
+	const char *break_loc;    /* BP_BREAK: the --break argument */
+	bool break_entry;         /* BP_BREAK at a function's first instruction
+				     (no debug info): its caller is at [rsp] */
+	const char *src_fn;       /* BP_FN_*: the program's function */
 	bool inserted;
 };
 
 /* A return the thread owes us: where its return address was and what it was. */
 struct ret_frame {
 	uint64_t slot, orig_ret;
-	const struct bp *bp;
+	const struct bp *bp;      /* NULL: a line step's resume point (see step_into) */
 	uint64_t args[EV_MAX_ARGS];
+};
+
+/* Source-line stepping of a thread (--stop-on line). */
+enum step_state {
+	STEP_OFF,
+	STEP_ON,                  /* single-stepped, line by line */
+	STEP_OUT,                 /* running in code without debug info until its
+				     call returns (a ret_frame with bp NULL) */
 };
 
 struct thread {
@@ -89,7 +106,13 @@ struct thread {
 	bool stopped;             /* in a ptrace stop, waiting for us to resume */
 	bool listen;              /* group-stopped: resume with PTRACE_LISTEN */
 	int resume_sig;           /* signal to deliver when resumed */
-	const struct bp *at_bp;   /* reported at a --break entry, not yet emulated */
+	const struct bp *at_bp;   /* reported at a --break or `call`, not yet passed */
+	uint64_t entry_ret;       /* return address seen at the last BP_FN_ENTRY */
+	enum step_state step;
+	int step_line;            /* the line last reported (STEP_ON) */
+	uint64_t step_fn;         /* and its function's entry */
+	bool step_back;           /* just back from a call: the return address
+				     itself may begin the next line */
 	bool silent;              /* a vfork child: emulate only, report nothing */
 	bool parked;              /* a stop that came during a freeze, not yet
 				     handled: parked_status is its wait status */
@@ -109,8 +132,9 @@ struct tracer {
 	bool launched, ended, detached;
 	int end_status;           /* wait status of the leader */
 	struct tracer_opts opts;
-	struct bp *bps;
+	struct bp *bps;           /* sorted by addr once armed (bps_sorted) */
 	size_t nbps, capbps;
+	bool bps_sorted;
 	uint64_t tramp;           /* trampoline address (AT_ENTRY) */
 	uint8_t tramp_orig[CODE_MAX];
 	bool tramp_inserted;
@@ -121,6 +145,7 @@ struct tracer {
 	struct space space;
 	bool space_ok;
 	bool vm_ok;               /* process_vm_readv works (sticky fallback) */
+	pid_t line_tid;           /* the thread --stop-on line steps (the leader) */
 	int exec_fail_fd;
 };
 
@@ -189,6 +214,24 @@ size_t tracer_threads(struct tracer *t, pid_t *tids, size_t max)
 	for (size_t i = 0; i < t->nth; i++)
 		if (!t->th[i].silent && n < max)
 			tids[n++] = t->th[i].tid;
+	return n;
+}
+
+size_t tracer_hidden_returns(struct tracer *t, pid_t tid, uint64_t *slots, uint64_t *origs,
+			     size_t max)
+{
+	const struct thread *th = thread_find(t, tid);
+	size_t n = 0;
+
+	for (size_t i = 0; th && i < th->nrs && n < max; i++, n++) {
+		slots[n] = th->rs[i].slot;
+		origs[n] = th->rs[i].orig_ret;
+		/* two hooks on one slot (a line step's, then malloc's): the
+		 * inner one's "original" is the trampoline itself */
+		for (size_t k = i; origs[n] == t->tramp && k-- > 0; )
+			if (th->rs[k].slot == slots[n])
+				origs[n] = th->rs[k].orig_ret;
+	}
 	return n;
 }
 
@@ -346,13 +389,31 @@ static int emu_write_cb(void *ctx, uint64_t addr, const void *buf, size_t len)
 
 /* ---- breakpoints ----------------------------------------------------- */
 
-/* The breakpoint at addr, or NULL. */
+/* The breakpoint at addr, or NULL.  Every trap asks, and a program's
+ * function probes make hundreds of breakpoints: binary search once armed. */
 static struct bp *bp_find(struct tracer *t, uint64_t addr)
 {
-	for (size_t i = 0; i < t->nbps; i++)
-		if (t->bps[i].addr == addr)
-			return &t->bps[i];
-	return NULL;
+	if (!t->bps_sorted) {
+		for (size_t i = 0; i < t->nbps; i++)
+			if (t->bps[i].addr == addr)
+				return &t->bps[i];
+		return NULL;
+	}
+	size_t lo = 0, hi = t->nbps;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->bps[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nbps && t->bps[lo].addr == addr ? &t->bps[lo] : NULL;
+}
+
+static int bp_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct bp *)a)->addr, y = ((const struct bp *)b)->addr;
+	return x < y ? -1 : x > y;
 }
 
 /* Read the real code at addr in task tid, seeing through our own int3s. */
@@ -397,22 +458,21 @@ static void bp_remove(struct bp *b, pid_t tid)
 	b->inserted = false;
 }
 
-/* Add (not yet insert) a breakpoint; one per address. */
-static struct bp *bp_add(struct tracer *t, uint64_t addr, enum bp_role role,
-			 enum ev_kind kind, const char *fn, int nargs)
+/* Add (not yet insert) a breakpoint, or give an existing one at addr the
+ * role too (memalign and aligned_alloc share one address).  Pointers to
+ * breakpoints stay valid until the next arm(). */
+static struct bp *bp_add(struct tracer *t, uint64_t addr, enum bp_role role)
 {
 	struct bp *b = bp_find(t, addr);
 
-	if (b)
-		return b;      /* memalign and aligned_alloc share one address */
-	util_grow((void **)&t->bps, &t->capbps, t->nbps + 1, sizeof(*t->bps));
-	b = &t->bps[t->nbps++];
-	memset(b, 0, sizeof(*b));
-	b->addr = addr;
-	b->role = role;
-	b->kind = kind;
-	b->fn = fn;
-	b->nargs = nargs;
+	if (!b) {
+		util_grow((void **)&t->bps, &t->capbps, t->nbps + 1, sizeof(*t->bps));
+		b = &t->bps[t->nbps++];
+		memset(b, 0, sizeof(*b));
+		b->addr = addr;
+		t->bps_sorted = false;
+	}
+	b->roles |= role;
 	return b;
 }
 
@@ -467,6 +527,70 @@ static int refresh_space(struct tracer *t, char **cause)
 	return 0;
 }
 
+/* Probes on the program's own functions (those with debug info): the
+ * entry notes the return address (and hooks the return for `return`), the
+ * first line after the prologue reports `call`, as gdb's `break FUNC`. */
+static void arm_functions(struct tracer *t)
+{
+	const struct tracer_src *src = t->opts.src;
+	const struct src_fn *fns;
+	unsigned want = t->opts.stop_mask & (STOP_CALL | STOP_RETURN | STOP_LINE);
+
+	if (!src || !want)
+		return;
+	size_t n = src->functions(src->ctx, &t->space, &fns);
+	for (size_t i = 0; i < n; i++) {
+		struct bp *b = bp_add(t, fns[i].entry, BP_FN_ENTRY);
+		b->src_fn = fns[i].name;
+		if (want & STOP_CALL) {
+			b = bp_add(t, fns[i].body ? fns[i].body : fns[i].entry, BP_FN_BODY);
+			b->src_fn = fns[i].name;
+		}
+	}
+}
+
+/* A --break LOC: FILE:LINE through the line table; FUNC at its first line
+ * after the prologue when the program has debug info for it (as gdb),
+ * else at its entry. */
+static int arm_break(struct tracer *t, const char *loc, char **cause)
+{
+	const struct tracer_src *src = t->opts.src;
+	const char *colon = strrchr(loc, ':');
+	uint64_t addrs[16];
+	size_t n = 0;
+	bool entry = false;
+
+	if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		char *file = xasprintf("%.*s", (int)(colon - loc), loc);
+		int found = 0;
+		if (src)
+			n = src->line_addrs(src->ctx, &t->space, file, atoi(colon + 1), addrs,
+					    ARRAY_LEN(addrs), &found);
+		free(file);
+		if (!n)
+			return util_cause(cause, "--break %s: no code at that line of the "
+					  "program's sources%s", loc, src ? "" : " (no debug info)");
+	} else {
+		const struct src_fn *fns;
+		size_t nf = src ? src->functions(src->ctx, &t->space, &fns) : 0;
+		for (size_t i = 0; i < nf && !n; i++)
+			if (strcmp(fns[i].name, loc) == 0)
+				addrs[n++] = fns[i].body ? fns[i].body : fns[i].entry;
+		if (!n && (addrs[0] = elfinfo_resolve(&t->space.elf, loc)) != 0) {
+			n = 1;
+			entry = true;
+		}
+		if (!n)
+			return util_cause(cause, "--break %s: no function of that name", loc);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct bp *b = bp_add(t, addrs[i], BP_BREAK);
+		b->break_loc = loc;
+		b->break_entry = entry;
+	}
+	return 0;
+}
+
 /* Create and insert the breakpoints the options ask for, through tid (stopped). */
 static int arm(struct tracer *t, pid_t tid, char **cause)
 {
@@ -478,19 +602,21 @@ static int arm(struct tracer *t, pid_t tid, char **cause)
 		if (!(t->opts.stop_mask & f->cls))
 			continue;
 		a = elfinfo_resolve(&t->space.elf, f->name);
-		if (a)
-			bp_add(t, a, BP_CALL, f->kind, f->name, f->nargs);
+		if (a && !(bp_find(t, a) && (bp_find(t, a)->roles & BP_CALL))) {
+			struct bp *b = bp_add(t, a, BP_CALL);
+			b->kind = f->kind;
+			b->fn = f->name;
+			b->nargs = f->nargs;
+		}
 	}
-	for (size_t i = 0; i < t->opts.nbreaks; i++) {
-		const char *name = t->opts.breaks[i];
-		uint64_t a = elfinfo_resolve(&t->space.elf, name);
-		if (!a)
-			return util_cause(cause, "--break %s: no function of that name", name);
-		struct bp *b = bp_add(t, a, BP_BREAK, EV_BREAK, name, 0);
-		b->role = b->role == BP_CALL ? BP_CALL : BP_BREAK;
-	}
+	arm_functions(t);
+	for (size_t i = 0; i < t->opts.nbreaks; i++)
+		if (arm_break(t, t->opts.breaks[i], cause) != 0)
+			return -1;
+	qsort(t->bps, t->nbps, sizeof(*t->bps), bp_cmp);
+	t->bps_sorted = true;
 	for (size_t i = 0; i < t->nbps; i++)
-		if (t->bps[i].role != BP_START && bp_insert(t, &t->bps[i], tid) != 0)
+		if (!(t->bps[i].roles & BP_START) && bp_insert(t, &t->bps[i], tid) != 0)
 			return util_cause(cause, "cannot insert a breakpoint at 0x%llx: %s",
 					  (unsigned long long)t->bps[i].addr, strerror(errno));
 	return 0;
@@ -570,10 +696,23 @@ static void read_args(const struct user_regs_struct *r, uint64_t *a)
 /* Is a syscall-wrapper call already pending on this thread (sbrk -> brk)? */
 static bool in_wrapper(const struct thread *th)
 {
-	for (size_t i = 0; i < th->nrs; i++)
-		if (event_kind_class(th->rs[i].bp->kind) == STOP_SYSCALL)
+	for (size_t i = 0; i < th->nrs; i++) {
+		const struct bp *b = th->rs[i].bp;
+		if (b && (b->roles & BP_CALL) && event_kind_class(b->kind) == STOP_SYSCALL)
 			return true;
+	}
 	return false;
+}
+
+/* The return address a thread really has in slot: the one we hid behind
+ * the trampoline, if we did. */
+static uint64_t real_ret(const struct tracer *t, const struct thread *th, uint64_t slot,
+			 uint64_t value)
+{
+	for (size_t i = th->nrs; value == t->tramp && i-- > 0; )
+		if (th->rs[i].slot == slot)
+			value = th->rs[i].orig_ret;
+	return value;
 }
 
 /* Hijack the return address (ret, read at [rsp]) of a call that just
@@ -583,7 +722,8 @@ static int hook_return(struct tracer *t, struct thread *th, const struct bp *b,
 {
 	struct ret_frame f = { .slot = r->rsp, .orig_ret = ret, .bp = b };
 
-	if (event_kind_class(b->kind) == STOP_SYSCALL && in_wrapper(th))
+	if (b && (b->roles & BP_CALL) && event_kind_class(b->kind) == STOP_SYSCALL &&
+	    in_wrapper(th))
 		return 0;        /* report the outer call only */
 	if (tramp_insert(t, th->tid) != 0 || wbatch_add(wb, r->rsp, &t->tramp, 8) != 0)
 		return -1;
@@ -602,19 +742,55 @@ static void event_init(struct tracer *t, struct event *ev, enum ev_kind kind, pi
 	ev->tid = tid;
 }
 
-/* A --break target was entered: report it with the thread still at the
- * function's first instruction (emulated when it is resumed). */
+/* A --break location or a function's first line (`call`) was reached:
+ * report it with the thread still at the instruction under the int3
+ * (passed when it is resumed).  wb holds a return hijack of the same stop. */
 static int on_break(struct tracer *t, struct thread *th, const struct bp *b,
-		    struct user_regs_struct *r, struct event *ev)
+		    struct user_regs_struct *r, struct wbatch *wb, struct event *ev)
 {
-	if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
+	bool is_break = b->roles & BP_BREAK;
+
+	if (!is_break && !(t->opts.stop_mask & STOP_CALL))
+		return pass_bp(t, th, b, r, wb) == 0 ? 0 : -1;
+	if (wbatch_flush(t, th->tid, wb) != 0 || ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
 		return -1;
-	event_init(t, ev, EV_BREAK, th->tid);
-	ev->fn = b->fn;
+	event_init(t, ev, is_break ? EV_BREAK : EV_CALL, th->tid);
+	ev->fn = is_break ? b->break_loc : b->src_fn;
 	ev->pc = b->addr;
-	mem_read(t, th->tid, r->rsp, &ev->call_site, 8);
+	if (!is_break)
+		ev->call_site = th->entry_ret;   /* `at` of a call: its caller */
+	else if (b->break_entry && mem_read(t, th->tid, r->rsp, &ev->call_site, 8) == 0)
+		ev->call_site = real_ret(t, th, r->rsp, ev->call_site);
 	th->at_bp = b;
+	if (t->opts.src && th->tid == t->line_tid && th->step == STEP_ON) {
+		/* A break's line is not reported again by the next step; a
+		 * call's first line is, right after the call (step_back). */
+		uint64_t fn = 0;
+		int line = t->opts.src->stmt(t->opts.src->ctx, &t->space, b->addr, &fn);
+		th->step_line = is_break && line > 0 ? line : 0;
+		th->step_fn = fn;
+		th->step_back = !is_break;
+	}
 	return 1;
+}
+
+/* The entry of one of the program's functions: remember where it returns
+ * (the `at` of its `call`), and hook the return when returns are reported. */
+static void on_fn_entry(struct tracer *t, struct thread *th, const struct bp *b,
+			const struct user_regs_struct *r, struct wbatch *wb)
+{
+	uint64_t ret;
+
+	if (mem_read(t, th->tid, r->rsp, &ret, 8) != 0)
+		return;
+	th->entry_ret = real_ret(t, th, r->rsp, ret);
+	if (th->tid == t->line_tid && th->step != STEP_ON) {
+		th->step = STEP_ON;          /* back in the program's code (a callback) */
+		th->step_line = 0;
+	}
+	if ((t->opts.stop_mask & STOP_RETURN) && !(b->roles & BP_CALL) &&
+	    hook_return(t, th, b, r, ret, wb) != 0)
+		wb->n = 0;
 }
 
 /* A call that returns nothing, reported at its entry (void_at_entry). */
@@ -657,12 +833,16 @@ static int on_bp(struct tracer *t, struct thread *th, struct bp *b,
 	uint64_t ret;
 
 	r->rip = b->addr;
-	if (b->role == BP_START)
+	if (b->roles & BP_START)
 		return on_start_bp(t, th, b, r);
 	if (th->silent)
 		return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
-	if (b->role == BP_BREAK)
-		return on_break(t, th, b, r, ev);
+	if (b->roles & BP_FN_ENTRY)
+		on_fn_entry(t, th, b, r, &wb);
+	if (b->roles & (BP_BREAK | BP_FN_BODY))
+		return on_break(t, th, b, r, &wb, ev);
+	if (!(b->roles & BP_CALL))
+		return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
 	if (mem_read(t, th->tid, r->rsp, &ret, 8) != 0)
 		return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
 	if (b->kind == EV_FREE && t->opts.void_at_entry)
@@ -709,6 +889,24 @@ static int on_return(struct tracer *t, struct thread *th, struct user_regs_struc
 	r->rip = f.orig_ret;
 	if (ptrace(PTRACE_SETREGS, th->tid, 0, r) != 0)
 		return -1;
+	if (!f.bp) {                  /* a line step's call into code without
+					 debug info is back: step on */
+		if (th->tid == t->line_tid) {
+			th->step = STEP_ON;
+			th->step_back = true;
+		}
+		return 0;
+	}
+	if (!(f.bp->roles & BP_CALL)) {        /* one of the program's functions */
+		event_init(t, ev, EV_RETURN, th->tid);
+		ev->fn = f.bp->src_fn;
+		ev->has_ret = true;
+		ev->ret = r->rax;
+		ev->pc = f.orig_ret;
+		ev->call_site = real_ret(t, th, f.slot, f.orig_ret);
+		th->step_line = 0;
+		return (t->opts.stop_mask & STOP_RETURN) ? 1 : 0;
+	}
 	event_init(t, ev, f.bp->kind, th->tid);
 	ev->fn = f.bp->fn;
 	ev->nargs = f.bp->nargs;
@@ -716,7 +914,9 @@ static int on_return(struct tracer *t, struct thread *th, struct user_regs_struc
 	ev->has_ret = true;
 	ev->ret = r->rax;
 	ev->pc = f.orig_ret;
-	ev->call_site = f.orig_ret;
+	/* a line step hooked the same return first: the caller is behind it */
+	ev->call_site = real_ret(t, th, f.slot, f.orig_ret);
+	ev->pc = ev->call_site;
 	if (strcmp(f.bp->fn, "posix_memalign") == 0) {
 		ev->rc = (int)r->rax;
 		ev->ret = 0;
@@ -828,13 +1028,14 @@ static void on_exec(struct tracer *t, struct thread *th)
 	for (size_t i = t->nth; i-- > 0; ) {
 		t->th[i].nrs = 0;
 		t->th[i].at_bp = NULL;
+		t->th[i].step = STEP_OFF;   /* on again at the new main's entry */
 		if (t->th[i].tid != keep)
 			thread_remove(t, t->th[i].tid);
 	}
 	if (procfs_auxv(t->pid, AT_ENTRY, &entry) != 0)
 		return;
 	t->tramp = entry;
-	bp_insert(t, bp_add(t, entry, BP_START, EV_START, NULL, 0), th->tid);
+	bp_insert(t, bp_add(t, entry, BP_START), th->tid);
 }
 
 /* Trace a new thread (or a vfork child: silent) once it has stopped. */
@@ -931,13 +1132,162 @@ static int handle_status(struct tracer *t, pid_t tid, int status, struct event *
 	return on_signal(t, th, sig, ev);
 }
 
+/* ---- line stepping -------------------------------------------------- */
+
+#define STEP_MAX 10000000         /* instructions without a new line: give up
+				     (an endless loop on one line) */
+
+/* Is the thread, stopped at r, at the start of a line to report? */
+static int step_check(struct tracer *t, struct thread *th, const struct user_regs_struct *r,
+		      int line, uint64_t fn, struct event *ev)
+{
+	if (line <= 0 || (line == th->step_line && fn == th->step_fn))
+		return 0;
+	th->step_line = line;
+	th->step_fn = fn;
+	event_init(t, ev, EV_LINE, th->tid);
+	ev->pc = r->rip;
+	return 1;
+}
+
+/* A step left the program's code.  Through a call (rsp went down by the
+ * return address, which points just past the instruction stepped): let
+ * the callee run free until it returns, through the trampoline.  Through a
+ * return or a jump: stop stepping until a program function is entered. */
+static void step_leave(struct tracer *t, struct thread *th, const struct user_regs_struct *r,
+		       uint64_t pc0, uint64_t sp0)
+{
+	struct ret_frame f = { .slot = r->rsp };
+	struct wbatch wb = { 0 };
+
+	th->step = STEP_OFF;
+	if (r->rsp != sp0 - 8 || mem_read(t, th->tid, r->rsp, &f.orig_ret, 8) != 0 ||
+	    f.orig_ret <= pc0 || f.orig_ret > pc0 + CODE_MAX)
+		return;
+	if (tramp_insert(t, th->tid) != 0 || wbatch_add(&wb, r->rsp, &t->tramp, 8) != 0 ||
+	    wbatch_flush(t, th->tid, &wb) != 0)
+		return;
+	util_grow((void **)&th->rs, &th->caprs, th->nrs + 1, sizeof(*th->rs));
+	th->rs[th->nrs++] = f;
+	th->step = STEP_OUT;
+}
+
+/* Execute one instruction of a stepping thread: the one under a
+ * breakpoint (handled as the breakpoint), the trampoline (a return), or a
+ * single step.  1: report *ev; 0: done; -1: not done (a signal or a
+ * task event was handled instead; a thread that cannot step stops
+ * stepping). */
+static int step_one(struct tracer *t, pid_t tid, struct user_regs_struct *r, struct event *ev)
+{
+	struct thread *th = thread_find(t, tid);
+	struct bp *b = bp_find(t, r->rip);
+	siginfo_t si;
+	int st;
+
+	if (th->at_bp && th->at_bp->addr == r->rip) {
+		struct wbatch wb = { 0 };
+		const struct bp *ab = th->at_bp;
+		th->at_bp = NULL;
+		if (pass_bp(t, th, ab, r, &wb) == 0)
+			return 0;
+		th->step = STEP_OFF;
+		return -1;
+	}
+	th->at_bp = NULL;
+	if (t->tramp_inserted && r->rip == t->tramp)
+		return on_return(t, th, r, ev);
+	if (b && b->inserted) {
+		int rc = on_bp(t, th, b, r, ev);
+		if (rc < 0)
+			th->step = STEP_OFF;
+		return rc;
+	}
+	if (ptrace(PTRACE_SINGLESTEP, tid, 0, (void *)(long)th->resume_sig) != 0) {
+		th->step = STEP_OFF;
+		return -1;
+	}
+	th->resume_sig = 0;
+	th->stopped = false;
+	while (waitpid(tid, &st, __WALL) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && STATUS_EVENT(st) == 0 &&
+	    ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code == TRAP_TRACE) {
+		th->stopped = true;
+		return 0;
+	}
+	/* a signal, a task event, an exit: the usual handling; stepping goes
+	 * on at the next tracer_next if the thread is still there */
+	return handle_status(t, tid, st, ev) > 0 ? 1 : -1;
+}
+
+/* Does a breakpoint at pc report something (a --break, a `call`)? */
+static bool reports_here(struct tracer *t, uint64_t pc)
+{
+	const struct bp *b = bp_find(t, pc);
+
+	return b && b->inserted && ((b->roles & BP_BREAK) ||
+		((b->roles & BP_FN_BODY) && (t->opts.stop_mask & STOP_CALL)));
+}
+
+/* Single-step the line-stepping thread until it reaches a new line (1,
+ * *ev filled), leaves the program's code (0: it runs free, see
+ * step_leave), or something else is to be reported (1). */
+static int step_run(struct tracer *t, pid_t tid, struct event *ev)
+{
+	const struct tracer_src *src = t->opts.src;
+	struct user_regs_struct r;
+
+	for (long n = 0; n < STEP_MAX; n++) {
+		struct thread *th = thread_find(t, tid);
+		uint64_t fn = 0;
+		if (!th || th->step != STEP_ON || !th->stopped ||
+		    ptrace(PTRACE_GETREGS, tid, 0, &r) != 0)
+			return 0;
+		if (th->step_back) {
+			th->step_back = false;
+			int line = src->stmt(src->ctx, &t->space, r.rip, &fn);
+			if (step_check(t, th, &r, line, fn, ev))
+				return 1;
+		}
+		uint64_t pc0 = r.rip, sp0 = r.rsp;
+		int rc = step_one(t, tid, &r, ev);
+		if (rc != 0)
+			return rc > 0 ? 1 : 0;
+		th = thread_find(t, tid);
+		if (!th || th->step != STEP_ON || ptrace(PTRACE_GETREGS, tid, 0, &r) != 0)
+			return 0;
+		int line = src->stmt(src->ctx, &t->space, r.rip, &fn);
+		if (line < 0) {
+			step_leave(t, th, &r, pc0, sp0);
+			return 0;
+		}
+		if (reports_here(t, r.rip))
+			continue;      /* its break or call first (see on_break) */
+		if (step_check(t, th, &r, line, fn, ev))
+			return 1;
+	}
+	struct thread *th = thread_find(t, tid);
+	if (th)
+		th->step = STEP_OFF;
+	return 0;
+}
+
+/* The thread to line-step now, or NULL. */
+static struct thread *stepper(struct tracer *t)
+{
+	struct thread *th = t->line_tid ? thread_find(t, t->line_tid) : NULL;
+
+	return th && th->step == STEP_ON && th->stopped && !th->parked ? th : NULL;
+}
+
 /* Resume every thread we hold stopped (the reported one, new threads...),
- * except those with a parked stop still to handle. */
+ * except those with a parked stop still to handle and the one that steps. */
 static void resume_all(struct tracer *t)
 {
 	for (size_t i = 0; i < t->nth; i++) {
 		struct thread *th = &t->th[i];
-		if (th->parked)
+		if (th->parked || th->step == STEP_ON)
 			continue;
 		if (th->at_bp && th->stopped) {
 			struct user_regs_struct r;
@@ -1051,6 +1401,11 @@ int tracer_next(struct tracer *t, struct event *ev)
 			continue;
 		}
 		resume_all(t);
+		if (stepper(t)) {
+			if (step_run(t, stepper(t)->tid, ev) > 0)
+				return 1;
+			continue;
+		}
 		tid = wait_any(&status);
 		if (tid < 0) {
 			if (errno == EINTR)
@@ -1204,7 +1559,7 @@ static int wait_exec(struct tracer *t, char **cause)
 /* Run the leader until it traps at a temporary int3 at addr; rip rewound. */
 static int run_to(struct tracer *t, uint64_t addr, char **cause)
 {
-	struct bp tmp = { .addr = addr, .role = BP_START };
+	struct bp tmp = { .addr = addr, .roles = BP_START };
 	struct user_regs_struct r;
 	int st;
 
@@ -1271,6 +1626,22 @@ static int start_program(struct tracer *t, char **cause)
 	return arm(t, t->pid, cause);
 }
 
+/* --stop-on line: the leader steps from where it is, if that is the
+ * program's code; else from the next entry into one of its functions. */
+static void start_stepping(struct tracer *t)
+{
+	struct thread *th = thread_find(t, t->pid);
+	struct user_regs_struct r;
+	uint64_t fn;
+
+	if (!(t->opts.stop_mask & STOP_LINE) || !t->opts.src || !th)
+		return;
+	t->line_tid = t->pid;
+	if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) == 0 &&
+	    t->opts.src->stmt(t->opts.src->ctx, &t->space, r.rip, &fn) >= 0)
+		th->step = STEP_ON;
+}
+
 struct tracer *tracer_launch(char *const argv[], const struct tracer_opts *o, char **cause)
 {
 	struct tracer *t;
@@ -1302,6 +1673,7 @@ struct tracer *tracer_launch(char *const argv[], const struct tracer_opts *o, ch
 	thread_add(t, t->pid)->stopped = true;
 	if (start_program(t, cause) != 0)
 		goto fail;
+	start_stepping(t);
 	g_interrupt_pid = t->pid;
 	return t;
 fail:
@@ -1378,6 +1750,7 @@ struct tracer *tracer_attach(pid_t pid, const struct tracer_opts *o, char **caus
 	 * every thread is stopped. */
 	if (arm(t, pid, cause) != 0)     /* every thread is stopped */
 		goto fail;
+	start_stepping(t);
 	g_interrupt_pid = pid;
 	return t;
 fail:

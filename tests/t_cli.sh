@@ -87,13 +87,17 @@ got=$(json_get "$JSON" "[1 for r in R if r['event']['kind'] == 'munmap' and int(
 # every one of its `get(` lines, each once.
 nm demos/tour | grep -q ' t count_items$' || fail "count_items is not a function of demos/tour"
 want=$(grep -c 'count_items(bag' demos/tour.c)
-memviz_json --break count_items --fields event -- tour
+memviz_json --break count_items --fields event,stack -- tour
 assert_eq "$STATUS" 0 "--break count_items status"
 assert_eq "$(json_count "$JSON" break)" "$want" "break events for count_items"
 assert_eq "$(json_get "$JSON" '[r["event"]["fn"] for r in R if r["event"]["kind"] == "break"]' | sort -u)" \
 	count_items "event.fn of the breaks"
+# with debug info the stop is after the prologue, in count_items (as gdb's
+# `break count_items`); its caller is the next frame
 assert_eq "$(json_get "$JSON" '[r["event"]["at"]["fn"] for r in R if r["event"]["kind"] == "break"]')" \
-	pack_bag "caller of count_items"
+	count_items "where the break stops"
+assert_eq "$(json_get "$JSON" '[r["stack"]["threads"][0]["frames"][1]["fn"] for r in R
+	if r["event"]["kind"] == "break"]')" pack_bag "caller of count_items"
 want=$(grep -cE '^[[:space:]]*[a-z0-9]+ = get\(' demos/heap_split_coalesce.c)
 [ "$want" -ge 5 ] || fail "counted only $want get() calls in the source"
 memviz_json --break get --stop-on exit --fields event -- heap_split_coalesce

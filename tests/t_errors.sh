@@ -31,7 +31,7 @@ expect 1 'nosuchcommand-xyz: command not found' -- --json -o /dev/null -- nosuch
 expect 2 '--stop-on: unknown kind .bogus.' -- --stop-on bogus -- demos/tour
 expect 2 '--fields: unknown part .bogus.' -- --fields bogus -- demos/tour
 expect 2 '--max-stops: .x. is not a positive number' -- --max-stops x -- demos/tour
-expect 2 '--break nofile.c:3: FILE:LINE' -- --break nofile.c:3 -- demos/tour
+expect 1 '--break nofile.c:3: no code at that line' -- --json -o /dev/null --break nofile.c:3 -- demos/tour
 expect 1 '--break no_such_function_xyz: no function of that name' -- --json -o /dev/null --break no_such_function_xyz -- demos/tour
 
 # permission denied: an unprivileged user attaching to a process it does not own

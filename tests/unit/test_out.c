@@ -62,6 +62,7 @@ static void malloc_snap(struct snapshot *s, const struct space *sp, struct threa
 	s->ev.ret = 0x5555555592a0;
 	s->at = (struct code_loc){ "main", 0x1c, "demos/h.c", 21, "/tmp/prog" };
 	s->space = sp;
+	memset(th, 0, sizeof *th);
 	th->tid = 812;
 	th->pc = 0x7ffff7e5a0f0;
 	th->sp = 0x7fffffffe3a8;
@@ -372,6 +373,65 @@ static void test_text(const struct space *sp)
 	free(t);
 }
 
+/* A frame with a saved register and two variables, one a pointer: the
+ * stack contract's keys, exactly, in JSON and in the text view. */
+static void test_stack_frame(const struct space *sp)
+{
+	struct snapshot s;
+	struct thread_state th;
+	struct uw_frame fr;
+	struct var_info v[2];
+	struct var_list vl = { v, 2, 2 };
+	char *j;
+
+	malloc_snap(&s, sp, &th);
+	s.fields = FIELD_STACK;
+	memset(&fr, 0, sizeof fr);
+	fr.pc = 0x555555555189, fr.sp = 0x7fffffffe300, fr.cfa = 0x7fffffffe330;
+	fr.ret_addr = 0x5555555551f0, fr.ret_slot = 0x7fffffffe328;
+	fr.how = UW_CFI;
+	fr.saved[0] = (struct uw_saved){ DW_REG_RBP, 0x7fffffffe320 };
+	fr.nsaved = 1;
+	fr.loc.fn = "middle", fr.loc.file = "demos/stack_frames.c", fr.loc.line = 68;
+	memset(v, 0, sizeof v);
+	v[0] = (struct var_info){ .name = "x", .kind = DWV_PARAM, .type = "int", .has_addr = true,
+				  .addr = 0x7fffffffe31c, .reg = -1, .size = 4, .value = "111" };
+	v[1] = (struct var_info){ .name = "p", .kind = DWV_LOCAL, .type = "char *", .reg = 0,
+				  .size = 8, .value = "0x5555555592a0 \"hi\"", .is_ptr = true,
+				  .ptr = 0x5555555592a0, .points_to = "heap chunk 0x555555559290 (in use)",
+				  .points_kind = "heap" };
+	th.has_stack = true;
+	th.stack.frames = &fr;
+	th.stack.n = 1;
+	th.stack.end = "outermost";
+	th.vars = &vl;
+	j = render(out_json_write, &s);
+	CHECK(j != NULL);
+	if (j)
+		HAS(j, "\"stack\":{\"threads\":[{\"tid\":812,\"pc\":\"0x7ffff7e5a0f0\","
+		    "\"sp\":\"0x7fffffffe3a8\",\"end\":\"outermost\",\"frames\":[{\"fn\":\"middle\","
+		    "\"file\":\"demos/stack_frames.c\",\"line\":68,\"object\":null,"
+		    "\"pc\":\"0x555555555189\",\"sp\":\"0x7fffffffe300\",\"cfa\":\"0x7fffffffe330\","
+		    "\"ret_addr\":\"0x5555555551f0\",\"ret_slot\":\"0x7fffffffe328\",\"how\":\"cfi\","
+		    "\"saved\":[{\"reg\":\"rbp\",\"slot\":\"0x7fffffffe320\"}],"
+		    "\"vars\":[{\"name\":\"x\",\"kind\":\"param\",\"type\":\"int\","
+		    "\"addr\":\"0x7fffffffe31c\",\"size\":4,\"value\":\"111\"},"
+		    "{\"name\":\"p\",\"kind\":\"local\",\"type\":\"char *\",\"addr\":null,"
+		    "\"reg\":\"rax\",\"size\":8,\"value\":\"0x5555555592a0 \\\"hi\\\"\","
+		    "\"points_to\":\"heap chunk 0x555555559290 (in use)\",\"points_kind\":\"heap\"}]}]}]}");
+	free(j);
+	j = render(out_text_write, &s);
+	CHECK(j != NULL);
+	if (j) {
+		HAS(j, "    #0 middle (demos/stack_frames.c:68)  frame 0x7fffffffe300-0x7fffffffe330"
+		    "  ret 0x5555555551f0 @0x7fffffffe328\n");
+		HAS(j, "        saved rbp@0x7fffffffe320\n");
+		HAS(j, "x = 111");
+		HAS(j, "-> heap chunk 0x555555559290 (in use)");
+	}
+	free(j);
+}
+
 /* Writing to a full device reports the error: at once on an unbuffered
  * stream, at the flush on a buffered one (the session flushes). */
 static void test_write_error(const struct space *sp)
@@ -450,6 +510,7 @@ int main(void)
 	test_json_python(path);
 	unlink(path);
 	test_text(&fk.sp);
+	test_stack_frame(&fk.sp);
 	test_write_error(&fk.sp);
 	CHECK_DONE();
 }

@@ -189,12 +189,12 @@ static void test_snapshot(const struct space *sp)
 	unsigned mask = 0;
 	char *bad = NULL;
 
-	snapshot_locate(sp, (uint64_t)(uintptr_t)main + 4, &at);
+	snapshot_locate(sp, NULL, (uint64_t)(uintptr_t)main + 4, false, &at);
 	CHECK_STR(at.fn, "main");
 	CHECK_EQ_U(at.off, 4);
 	CHECK(at.object && elfinfo_exe(&sp->elf) && at.object == elfinfo_exe(&sp->elf)->ef->path);
 	CHECK(at.file == NULL && at.line == 0);
-	snapshot_locate(sp, 0, &at);
+	snapshot_locate(sp, NULL, 0, false, &at);
 	CHECK(at.fn == NULL && at.object == NULL);
 	CHECK(snapshot_parse_fields("event", &mask, &bad) == 0 && mask == FIELD_EVENT);
 	CHECK(snapshot_parse_fields("space,heap,diagnostics", &mask, &bad) == 0);
