@@ -93,6 +93,8 @@ int tracer_read(struct tracer *t, uint64_t addr, void *buf, size_t len);
 /* Threads currently traced. */
 size_t tracer_threads(struct tracer *t, pid_t *tids, size_t max);
 int tracer_regs(struct tracer *t, pid_t tid, struct user_regs_struct *regs);
+/* Its x87/SSE registers (xmm0..15 in xmm_space), for frame 0's variables. */
+int tracer_fpregs(struct tracer *t, pid_t tid, struct user_fpregs_struct *fp);
 /* The return addresses of thread tid the tracer hid behind its trampoline
  * (to report returns): the stack slot and the real address, outermost
  * first.  Returns the count (at most max).  An unwinder reads these

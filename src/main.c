@@ -350,6 +350,11 @@ static void read_stack(struct session *s, struct thread_state *ts,
 			       .patches = patches, .npatches = np };
 	struct vars_opts vo = { .mem = &mem, .elf = &sp->elf, .max_elems = 200,
 				.max_value = 4096 };
+	struct user_fpregs_struct fp;
+
+	/* a double of the innermost frame may live in an xmm register */
+	if (tracer_fpregs(s->t, ts->tid, &fp) == 0)
+		vo.xmm = (const uint8_t *)fp.xmm_space;
 	snapshot_read_stack(ts, &in, r, &vo);
 }
 

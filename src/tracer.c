@@ -241,6 +241,12 @@ int tracer_regs(struct tracer *t, pid_t tid, struct user_regs_struct *regs)
 	return ptrace(PTRACE_GETREGS, tid, 0, regs) == 0 ? 0 : -1;
 }
 
+int tracer_fpregs(struct tracer *t, pid_t tid, struct user_fpregs_struct *fp)
+{
+	(void)t;
+	return ptrace(PTRACE_GETFPREGS, tid, 0, fp) == 0 ? 0 : -1;
+}
+
 /* ---- memory ---------------------------------------------------------- */
 
 /* Read with PEEKDATA, word by word (the slow fallback). */

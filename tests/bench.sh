@@ -212,4 +212,52 @@ print(sum(len(a["chunks"]) for a in d.get("arenas", [])))' 2>/dev/null)
 else
 	echo "gdb: not installed or heap_many did not start"
 fi
+
+# ---- the stack model: unwind + every variable of a deep stack -----------
+# build/bench/stack_walk runs demos/stack_frames DEPTH wait (a recursion
+# DEPTH deep, blocked in read() at the bottom) and times unwind_thread +
+# vars_frame of every frame: cold (the first picture, DWARF and CFI
+# loading included) and warm (the same debuginfo again: every later stop).
+# gdb's `bt full` on the same process, attach included, minus gdb's attach
+# alone, is the comparison.
+STACK_DEPTH=${BENCH_STACK_DEPTH:-1000}
+echo
+echo "stack model: unwind + every variable of a ${STACK_DEPTH}-deep recursion (demos/stack_frames $STACK_DEPTH wait)"
+# median3 CMD...: the median wall time of 3 runs of CMD, in ms
+median3() {
+	local i t0 t1 ts=()
+	for i in 1 2 3; do
+		t0=$(date +%s.%N)
+		timeout -k 5 300 "$@" </dev/null >"$TMP/median3.out" 2>&1
+		t1=$(date +%s.%N)
+		ts+=("$(calc "($t1 - $t0) * 1000")")
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | sed -n 2p
+}
+SW=build/bench/stack_walk
+if [ -x "$SW" ] && line=$("$SW" -k "$STACK_DEPTH" 20) && [ -n "$line" ]; then
+	# frames N vars N cold_ms X warm_best_ms X warm_median_ms X unwind_best_ms X end E pid N
+	set -- $line
+	sw_frames=$2 sw_vars=$4 sw_cold=$6 sw_best=$8 sw_med=${10} sw_unwind=${12} sw_end=${14} spid=${16}
+	printf '%-10s frames %s (end: %s), vars %s: cold %s ms (DWARF loading included), warm best %s ms, median %s ms (unwind alone %s ms)  (goal: <= 10 ms)\n' \
+		memviz "$sw_frames" "$sw_end" "$sw_vars" "$sw_cold" "$sw_best" "$sw_med" "$sw_unwind"
+	if command -v gdb >/dev/null; then
+		gdb_bt=$(median3 gdb -q -batch -nx -p "$spid" -ex 'bt full')
+		gdb_frames=$(grep -c '^#[0-9]' "$TMP/median3.out")
+		gdb_attach=$(median3 gdb -q -batch -nx -p "$spid")
+		gdb_diff=$(calc "$gdb_bt - $gdb_attach")
+		printf '%-10s bt full: %s ms, attach alone: %s ms, difference %s ms (%s frames printed, to main; median of 3 each)\n' \
+			gdb "$gdb_bt" "$gdb_attach" "$gdb_diff" "$gdb_frames"
+		echo "gdb bt full / memviz warm median: $(ratio "$gdb_diff" "$sw_med")   gdb / memviz cold: $(ratio "$gdb_diff" "$sw_cold")"
+	else
+		echo "gdb: not installed"
+	fi
+	kill -USR1 "$spid" 2>/dev/null
+	for _ in $(seq 1 100); do
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 0.05
+	done
+else
+	echo "memviz: $SW not built or the demo did not start (make bench builds it)"
+fi
 exit 0
