@@ -56,6 +56,14 @@ int procfs_faults(pid_t pid, uint64_t *minflt, uint64_t *majflt, char **cause);
 int procfs_mem(pid_t pid, uint64_t *vsz_kb, uint64_t *rss_kb, char **cause);
 /* Value of auxv entry `type` (AT_ENTRY, AT_BASE...); -1 if absent/unreadable. */
 int procfs_auxv(pid_t pid, uint64_t type, uint64_t *val);
+/* The system's memory as free(1) shows it (kB): used = total - free -
+ * buff/cache, buff/cache = Buffers + Cached + SReclaimable. */
+struct sysmem {
+	uint64_t total_kb, used_kb, free_kb, buff_cache_kb, avail_kb;
+};
+int procfs_sysmem(struct sysmem *m);
+/* The same from the text of /proc/meminfo; -1 if MemTotal is missing. */
+int procfs_parse_meminfo(const char *text, struct sysmem *m);
 /* The thread ids in /proc/PID/task, sorted; *tids is a heap array. */
 int procfs_tasks(pid_t pid, pid_t **tids, size_t *n, char **cause);
 /* The arguments of pid from /proc/PID/cmdline, a NULL-terminated heap

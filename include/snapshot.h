@@ -14,6 +14,7 @@
 #include "debuginfo.h"
 #include "event.h"
 #include "heap.h"
+#include "procfs.h"
 #include "space.h"
 #include "unwind.h"
 #include "vars.h"
@@ -56,11 +57,15 @@ struct snapshot {
 	const char *signal_region;/* EV_SIGNAL: region kind or "unmapped" */
 	const struct space *space;/* borrowed; NULL if not taken */
 	const struct heap_state *heap;  /* borrowed; NULL if not taken */
+	const struct heap_state *heap_prev;  /* the previous stop's heap (what
+					    heap->changes are against), or NULL */
 	struct thread_state *threads;   /* storage kept across stops */
 	size_t nthreads, thread_cap;
 	struct var_list globals;  /* the executable's, with the stacks */
 	bool has_globals;
 	char *ret_value;          /* EV_RETURN: the value as its type prints, or NULL */
+	struct sysmem sysmem;     /* the system's memory (status line) */
+	bool has_sysmem;
 	const char *program;      /* start record: the program path */
 	char **argv;              /* start record: its arguments (NULL-terminated) */
 	const char **notes;       /* start record: degraded-view notes */

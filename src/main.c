@@ -161,7 +161,7 @@ static unsigned parse_stop_on(const char *list)
 static void add_break(struct options *o, const char *loc)
 {
 	if (!*loc)
-		usage_error("--break needs a function or FILE:LINE%s", "");
+		usage_error("--break %s: give a function or FILE:LINE", "''");
 	util_grow((void **)&o->breaks, &o->capbreaks, o->nbreaks + 1, sizeof(*o->breaks));
 	o->breaks[o->nbreaks++] = loc;
 }
@@ -331,6 +331,14 @@ static int read_tracee(void *ctx, uint64_t addr, void *buf, size_t len)
 	return tracer_read(ctx, addr, buf, len);
 }
 
+/* How values are read and cut: gdb's default `print elements` (200), and
+ * at most 4 KiB of text a value. */
+static struct vars_opts value_opts(const struct mem_reader *mem, const struct space *sp)
+{
+	return (struct vars_opts){ .mem = mem, .elf = sp ? &sp->elf : NULL, .max_elems = 200,
+				   .max_value = 4096 };
+}
+
 /* One thread's frames and variables, seeing through the return
  * addresses the tracer hid behind its trampoline. */
 static void read_stack(struct session *s, struct thread_state *ts,
@@ -348,8 +356,7 @@ static void read_stack(struct session *s, struct thread_state *ts,
 		patches[i] = (struct uw_patch){ slots[i], origs[i] };
 	struct uw_input in = { .space = sp, .dbg = s->dbg, .mem = &mem,
 			       .patches = patches, .npatches = np };
-	struct vars_opts vo = { .mem = &mem, .elf = &sp->elf, .max_elems = 200,
-				.max_value = 4096 };
+	struct vars_opts vo = value_opts(&mem, sp);
 	struct user_fpregs_struct fp;
 
 	/* a double of the innermost frame may live in an xmm register */
@@ -418,7 +425,8 @@ static void note_request(struct heap_reqs *r, const struct event *ev)
 
 /* Read the heap with the chosen model and say what changed since the
  * previous stop; the result is s->heaps[s->heap_cur] before the flip. */
-static const struct heap_state *read_heap(struct session *s, const struct space *sp)
+static const struct heap_state *read_heap(struct session *s, const struct space *sp,
+				    const struct heap_state **prev)
 {
 	struct heap_state *cur = &s->heaps[s->heap_cur];
 	struct mem_reader mem = { s->t, read_tracee };
@@ -434,7 +442,8 @@ static const struct heap_state *read_heap(struct session *s, const struct space 
 		heap_glibc_read(cur, &c);
 	}
 	heap_reqs_apply(s->reqs, cur);
-	heap_diff(s->heap_prev ? &s->heaps[!s->heap_cur] : NULL, cur);
+	*prev = s->heap_prev ? &s->heaps[!s->heap_cur] : NULL;
+	heap_diff(*prev, cur);
 	s->heap_prev = true;
 	s->heap_cur = !s->heap_cur;
 	return cur;
@@ -470,6 +479,7 @@ static void take_snapshot(struct session *s, const struct event *ev)
 		snap->signal_region = rg ? region_kind_name(rg->kind) : "unmapped";
 	}
 	snap->heap = NULL;
+	snap->heap_prev = NULL;
 	snap->nthreads = 0;
 	snap->has_globals = false;
 	s->nfs = 0;
@@ -480,12 +490,11 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	if (want_heap) {
 		note_request(s->reqs, ev);
 		if (sp)
-			snap->heap = read_heap(s, sp);
+			snap->heap = read_heap(s, sp, &snap->heap_prev);
 	}
 	if (want_stack) {
 		struct mem_reader mem = { s->t, read_tracee };
-		struct vars_opts vo = { .mem = &mem, .elf = sp ? &sp->elf : NULL,
-					.max_elems = 200, .max_value = 4096 };
+		struct vars_opts vo = value_opts(&mem, sp);
 		snapshot_read_globals(snap, s->dbg, &vo);
 		snapshot_classify(snap);
 	}
@@ -493,8 +502,7 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	snap->ret_value = NULL;
 	if (ev->kind == EV_RETURN && sp) {
 		struct mem_reader mem = { s->t, read_tracee };
-		struct vars_opts vo = { .mem = &mem, .elf = &sp->elf, .max_elems = 200,
-					.max_value = 4096 };
+		struct vars_opts vo = value_opts(&mem, sp);
 		snapshot_return_value(snap, s->dbg, &vo);
 	}
 	if (!(s->o->fields & FIELD_STACK))
