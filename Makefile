@@ -7,7 +7,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 # Debian's libdwarf-dev (the 20210528 API) keeps its headers in a subdirectory.
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -Iinclude -I/usr/include/libdwarf
-LDLIBS  := -ldwarf -lelf -lz
+LDLIBS  := -ldwarf -lelf -lz -lncursesw
 
 BUILD   := build
 SRCS    := $(wildcard src/*.c)
@@ -71,7 +71,8 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		tests/run.sh
 
-bench: deps all $(BUILD)/bench/bare_tracer $(BUILD)/bench/heap_walk $(BUILD)/bench/stack_walk
+bench: deps all $(BUILD)/bench/bare_tracer $(BUILD)/bench/heap_walk $(BUILD)/bench/stack_walk \
+	$(BUILD)/bench/ui_draw
 	tests/bench.sh
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)
@@ -83,11 +84,17 @@ run: deps all
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# The library is compiled once with the fuzzing instrumentation and linked
+# into every harness (each harness compiling all of src/ took minutes).
+FUZZ_CFLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(LIBOBJS:$(BUILD)/%.o=$(BUILD)/fuzz/obj/%.o)
 fuzz: $(FUZZERS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
-	mkdir -p $(BUILD)/fuzz
-	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o $@ $^ $(LDLIBS)
+.SECONDARY: $(FUZZ_OBJS)
+$(BUILD)/fuzz/obj/%.o: src/%.c $(wildcard include/*.h)
+	@mkdir -p $(BUILD)/fuzz/obj
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # Each fuzzer a few seconds on its seed corpus (tests/t_fuzz_smoke.sh, also
 # part of `make test`).

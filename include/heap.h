@@ -31,6 +31,11 @@ struct heap_chunk {
 	enum chunk_bin bin;
 	int bin_index;            /* tcache/fast/small/large index, -1 if none */
 	uint64_t req;             /* requested size from the malloc events, 0 if unknown */
+	/* where the malloc that returned it was called (heap_reqs_apply, in
+	 * use chunks only): interned in the heap_reqs, valid until
+	 * heap_reqs_free; NULL / 0 if unknown */
+	const char *site_fn, *site_file;
+	int site_line;
 };
 
 struct heap_arena {
@@ -117,11 +122,20 @@ void heap_tags_read(struct heap_state *h, const struct space *sp, const struct m
  * free, grow, shrink, consolidate, mmap, munmap. */
 void heap_diff(const struct heap_state *prev, struct heap_state *cur);
 /* Attach the requested sizes of malloc events to chunks: remember req for
- * the chunk whose user pointer is ptr (0 forgets it, on free). */
+ * the chunk whose user pointer is ptr (0 forgets it, on free, with its
+ * site). */
 struct heap_reqs;
 struct heap_reqs *heap_reqs_new(void);
 void heap_reqs_free(struct heap_reqs *r);
 void heap_reqs_set(struct heap_reqs *r, uint64_t user_ptr, uint64_t req);
+/* Remember where the block at user_ptr was allocated (the caller of
+ * malloc: fn, file, line; any may be NULL / 0).  The strings are copied
+ * (interned once each), so they may die after the call.  Call it after
+ * heap_reqs_set for the same event; a later heap_reqs_set(ptr, 0) forgets
+ * the site with the size. */
+void heap_reqs_set_site(struct heap_reqs *r, uint64_t user_ptr, const char *fn,
+			const char *file, int line);
+/* Set req and the site of every in-use chunk of h from r (others: none). */
 void heap_reqs_apply(const struct heap_reqs *r, struct heap_state *h);
 
 #endif

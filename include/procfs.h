@@ -56,8 +56,10 @@ int procfs_faults(pid_t pid, uint64_t *minflt, uint64_t *majflt, char **cause);
 int procfs_mem(pid_t pid, uint64_t *vsz_kb, uint64_t *rss_kb, char **cause);
 /* Value of auxv entry `type` (AT_ENTRY, AT_BASE...); -1 if absent/unreadable. */
 int procfs_auxv(pid_t pid, uint64_t type, uint64_t *val);
-/* The system's memory as free(1) shows it (kB): used = total - free -
- * buff/cache, buff/cache = Buffers + Cached + SReclaimable. */
+/* The system's memory as free(1) of procps-ng 4 shows it (kB): available =
+ * MemAvailable (MemFree if the kernel has none), used = total - available,
+ * buff/cache = Buffers + Cached + SReclaimable.  (procps 3.3 had used =
+ * total - free - buff/cache.) */
 struct sysmem {
 	uint64_t total_kb, used_kb, free_kb, buff_cache_kb, avail_kb;
 };

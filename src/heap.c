@@ -1,7 +1,7 @@
 /*
  * heap.c - what the heap models share: the heap_state container, names,
- * lookups, the requested sizes of live blocks, and heap_diff, which says in
- * the lecture's words what changed between two stops.
+ * lookups, the requested sizes and allocation sites of live blocks, and
+ * heap_diff, which says in the lecture's words what changed between two stops.
  *
  * heap_diff compares the chunk lists of the same arena at two stops.  Both
  * are sorted by address and tile the arena, so each chunk of the new list
@@ -165,13 +165,25 @@ const struct heap_chunk *heap_find_chunk(const struct heap_state *h, uint64_t ad
 	return NULL;
 }
 
-/* ---- requested sizes ------------------------------------------------- */
+/* ---- requested sizes and allocation sites ---------------------------- */
 
-/* An open-addressing map user pointer -> requested size; 0 keys are empty,
- * deleted entries keep their key with req ~0 (a tombstone). */
+/* Where a block was allocated; the strings are the table's interned copies. */
+struct req_site {
+	const char *fn, *file;
+	int line;
+};
+
+/* An open-addressing map user pointer -> requested size and site; 0 keys
+ * are empty, deleted entries keep their key with req ~0 (a tombstone).  A
+ * live entry may have req 0 (size unknown, site known).  The site strings
+ * are interned in a second open-addressing set, never freed before the
+ * table: chunks of every heap_state point at them. */
 struct heap_reqs {
 	uint64_t *keys, *vals;
+	struct req_site *sites;
 	size_t cap, used;
+	char **strs;              /* interned strings, NULL = empty slot */
+	size_t strcap, nstrs;
 };
 
 #define REQ_DELETED (~0ull)
@@ -183,6 +195,7 @@ struct heap_reqs *heap_reqs_new(void)
 	r->cap = 1024;
 	r->keys = xcalloc(r->cap, sizeof(*r->keys));
 	r->vals = xcalloc(r->cap, sizeof(*r->vals));
+	r->sites = xcalloc(r->cap, sizeof(*r->sites));
 	return r;
 }
 
@@ -190,8 +203,12 @@ void heap_reqs_free(struct heap_reqs *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->strcap; i++)
+		free(r->strs[i]);
+	free(r->strs);
 	free(r->keys);
 	free(r->vals);
+	free(r->sites);
 	free(r);
 }
 
@@ -209,22 +226,42 @@ static size_t reqs_slot(const struct heap_reqs *r, uint64_t key)
 static void reqs_rehash(struct heap_reqs *r)
 {
 	uint64_t *keys = r->keys, *vals = r->vals;
+	struct req_site *sites = r->sites;
 	size_t cap = r->cap;
 
 	r->cap *= 2;
 	r->keys = xcalloc(r->cap, sizeof(*r->keys));
 	r->vals = xcalloc(r->cap, sizeof(*r->vals));
+	r->sites = xcalloc(r->cap, sizeof(*r->sites));
 	r->used = 0;
 	for (size_t i = 0; i < cap; i++) {
 		if (keys[i] && vals[i] != REQ_DELETED) {
 			size_t j = reqs_slot(r, keys[i]);
 			r->keys[j] = keys[i];
 			r->vals[j] = vals[i];
+			r->sites[j] = sites[i];
 			r->used++;
 		}
 	}
 	free(keys);
 	free(vals);
+	free(sites);
+}
+
+/* The slot of user_ptr, inserted (req unknown, no site) if absent. */
+static size_t reqs_insert(struct heap_reqs *r, uint64_t user_ptr)
+{
+	size_t i;
+
+	if ((r->used + 1) * 2 > r->cap)
+		reqs_rehash(r);
+	i = reqs_slot(r, user_ptr);
+	if (!r->keys[i]) {
+		r->keys[i] = user_ptr;
+		r->vals[i] = 0;
+		r->used++;
+	}
+	return i;
 }
 
 void heap_reqs_set(struct heap_reqs *r, uint64_t user_ptr, uint64_t req)
@@ -233,24 +270,100 @@ void heap_reqs_set(struct heap_reqs *r, uint64_t user_ptr, uint64_t req)
 
 	if (!user_ptr)
 		return;
-	if ((r->used + 1) * 2 > r->cap)
-		reqs_rehash(r);
-	i = reqs_slot(r, user_ptr);
-	if (!r->keys[i]) {
-		if (!req)
-			return;            /* forgetting what was never there */
-		r->keys[i] = user_ptr;
-		r->used++;
+	if (!req) {
+		i = reqs_slot(r, user_ptr);
+		if (r->keys[i]) {               /* forgetting what was never there: nothing */
+			r->vals[i] = REQ_DELETED;
+			memset(&r->sites[i], 0, sizeof(r->sites[i]));
+		}
+		return;
 	}
-	r->vals[i] = req ? req : REQ_DELETED;
+	i = reqs_insert(r, user_ptr);
+	r->vals[i] = req;
 }
 
-/* The requested size of the block at user_ptr, 0 if unknown. */
-static uint64_t reqs_get(const struct heap_reqs *r, uint64_t user_ptr)
+/* Hash of a NUL-terminated string (FNV-1a). */
+static size_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+/* The table's copy of s (made the first time), NULL for NULL. */
+static const char *reqs_intern(struct heap_reqs *r, const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	if ((r->nstrs + 1) * 2 > r->strcap) {
+		char **old = r->strs;
+		size_t oldcap = r->strcap;
+		r->strcap = oldcap ? oldcap * 2 : 64;
+		r->strs = xcalloc(r->strcap, sizeof(*r->strs));
+		for (size_t k = 0; k < oldcap; k++) {
+			if (!old[k])
+				continue;
+			i = str_hash(old[k]) & (r->strcap - 1);
+			while (r->strs[i])
+				i = (i + 1) & (r->strcap - 1);
+			r->strs[i] = old[k];
+		}
+		free(old);
+	}
+	i = str_hash(s) & (r->strcap - 1);
+	while (r->strs[i] && strcmp(r->strs[i], s) != 0)
+		i = (i + 1) & (r->strcap - 1);
+	if (!r->strs[i]) {
+		r->strs[i] = xstrdup(s);
+		r->nstrs++;
+	}
+	return r->strs[i];
+}
+
+void heap_reqs_set_site(struct heap_reqs *r, uint64_t user_ptr, const char *fn,
+			const char *file, int line)
+{
+	size_t i;
+
+	if (!user_ptr)
+		return;
+	i = reqs_slot(r, user_ptr);
+	if (!fn && !file && !line) {            /* nothing known: forget an old site */
+		if (r->keys[i])
+			memset(&r->sites[i], 0, sizeof(r->sites[i]));
+		return;
+	}
+	i = reqs_insert(r, user_ptr);
+	if (r->vals[i] == REQ_DELETED)
+		r->vals[i] = 0;                 /* alive again, size unknown */
+	r->sites[i].fn = reqs_intern(r, fn);
+	r->sites[i].file = reqs_intern(r, file);
+	r->sites[i].line = line;
+}
+
+/* The slot of user_ptr; *found: it holds a live block. */
+static size_t reqs_get(const struct heap_reqs *r, uint64_t user_ptr, bool *found)
 {
 	size_t i = reqs_slot(r, user_ptr);
 
-	return r->keys[i] && r->vals[i] != REQ_DELETED ? r->vals[i] : 0;
+	*found = r->keys[i] && r->vals[i] != REQ_DELETED;
+	return i;
+}
+
+/* Set c's req and site from r. */
+static void reqs_to_chunk(const struct heap_reqs *r, struct heap_chunk *c, uint64_t user_ptr)
+{
+	bool found;
+	size_t i = reqs_get(r, user_ptr, &found);
+
+	c->req = found ? r->vals[i] : 0;
+	c->site_fn = found ? r->sites[i].fn : NULL;
+	c->site_file = found ? r->sites[i].file : NULL;
+	c->site_line = found ? r->sites[i].line : 0;
 }
 
 void heap_reqs_apply(const struct heap_reqs *r, struct heap_state *h)
@@ -259,10 +372,10 @@ void heap_reqs_apply(const struct heap_reqs *r, struct heap_state *h)
 		struct heap_arena *a = &h->arenas[i];
 		for (size_t k = 0; k < a->n; k++)
 			if (a->chunks[k].state == CH_INUSE)
-				a->chunks[k].req = reqs_get(r, a->chunks[k].addr + h->user_off);
+				reqs_to_chunk(r, &a->chunks[k], a->chunks[k].addr + h->user_off);
 	}
 	for (size_t i = 0; i < h->nmmapped; i++)
-		h->mmapped[i].req = reqs_get(r, h->mmapped[i].addr + h->user_off);
+		reqs_to_chunk(r, &h->mmapped[i], h->mmapped[i].addr + h->user_off);
 }
 
 /* ---- diff ------------------------------------------------------------ */
@@ -286,12 +399,17 @@ static void add_change(struct heap_state *h, enum heap_change_kind k, const char
 		ch->chunks[ch->nchunks++] = c;
 }
 
-/* The arena of the same name at the previous stop. */
-static const struct heap_arena *arena_named(const struct heap_state *h, const char *name)
+/* The same arena at the previous stop: by its malloc_state when both
+ * know it (thread arenas are numbered in list order, which a new arena
+ * shifts), else by name. */
+static const struct heap_arena *arena_same(const struct heap_state *h, const struct heap_arena *a)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (strcmp(h->arenas[i].name, name) == 0)
-			return &h->arenas[i];
+	for (size_t i = 0; i < h->n; i++) {
+		const struct heap_arena *p = &h->arenas[i];
+		if (a->state_addr && p->state_addr ? p->state_addr == a->state_addr
+						   : strcmp(p->name, a->name) == 0)
+			return p;
+	}
 	return NULL;
 }
 
@@ -414,7 +532,7 @@ void heap_diff(const struct heap_state *prev, struct heap_state *cur)
 		return;
 	for (size_t i = 0; i < cur->n; i++) {
 		const struct heap_arena *a = &cur->arenas[i];
-		const struct heap_arena *pa = arena_named(prev, a->name);
+		const struct heap_arena *pa = arena_same(prev, a);
 		if (!pa || pa->n == 0) {
 			diff_new_arena(cur, a);
 			continue;

@@ -5,6 +5,11 @@
  *   (JSON Lines or text) -> resume, until the program ends, --max-stops is
  *   reached or memviz is told to stop; then detach cleanly and, for a
  *   launched program, wait for it and exit with its status (as strace does).
+ *
+ * On a terminal (and without --json, --text, -o) the view is the terminal
+ * UI instead: each stop is shown and the user's key says what comes next
+ * (step, continue, detach, kill).  Curses is closed before memviz prints
+ * anything or exits: ui_open hooks ui_close into atexit and util_fatal.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,15 +29,25 @@
 #include "probes.h"
 #include "snapshot.h"
 #include "tracer.h"
+#include "ui.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_STOP_ON (STOP_HEAP | STOP_SIGNAL | STOP_EXIT)
+/* what teaching wants to see step by step */
+#define TUI_STOP_ON (STOP_HEAP | STOP_CALL | STOP_RETURN | STOP_SIGNAL | STOP_EXIT)
 
 enum out_mode { MODE_TEXT, MODE_JSON };
 
 struct options {
 	enum out_mode mode;
+	bool mode_given;              /* --json or --text */
+	bool tui;                     /* the terminal UI is the view */
+	bool stop_on_given;
+	const char *record;           /* --record FILE */
+	double play;                  /* --play RATE, 0: paused */
+	bool relative;                /* --relative */
+	enum ui_lang lang;            /* --lang */
 	const char *output;
 	unsigned fields;
 	unsigned stop_mask;
@@ -75,7 +91,8 @@ static const char usage_text[] =
 "       memviz [OPTIONS] -p PID                   attach to a running process\n"
 "       memviz                                    the guided tour (demos/tour)\n"
 "\n"
-"Output (until the terminal UI lands, --text is the default view):\n"
+"The view: the terminal UI when stdin and stdout are a terminal and none of\n"
+"--json, --text, -o is given; else the panes as text (--text).\n"
 "      --json             one JSON object per stop (JSON Lines)\n"
 "      --text             the panes as plain text at each stop\n"
 "  -o, --output FILE      where --json/--text go (default stdout; then the\n"
@@ -84,7 +101,8 @@ static const char usage_text[] =
 "                         (default all; `--fields event` is the cheap trace)\n"
 "What stops:\n"
 "      --stop-on KINDS    heap,call,return,line,syscall,signal,exit\n"
-"                         (default heap,signal,exit)\n"
+"                         (default heap,signal,exit; in the terminal UI\n"
+"                         heap,call,return,signal,exit)\n"
 "                         heap = malloc calloc realloc free memalign aligned_alloc\n"
 "                         posix_memalign valloc pvalloc; call/return = the\n"
 "                         program's own functions (those with debug info);\n"
@@ -94,6 +112,17 @@ static const char usage_text[] =
 "      --break WHERE      stop at FUNC (after its prologue, as gdb's `break`)\n"
 "                         or at FILE:LINE (repeatable)\n"
 "      --max-stops N      detach after N stops; the program runs on unharmed\n"
+"Terminal UI (keys: ? in the UI):\n"
+"      --record FILE      also write the session as an asciicast v2 file\n"
+"                         (replay: asciinema play FILE)\n"
+"      --play RATE        autoplay from the start, RATE stops per second\n"
+"      --relative         addresses relative to what holds them: heap+0x2a0,\n"
+"                         stack-0x40 (below the stack's top), main+0x1c,\n"
+"                         libc.so.6+0x98930 (with --no-aslr: lecture mode)\n"
+"      --lang en|ko       language of the narration (default en)\n"
+"                         In the UI the launched program's stdout and stderr\n"
+"                         go to $TMPDIR/memviz-PID.out (PID: memviz's; /tmp\n"
+"                         without TMPDIR); its lines show in the events strip.\n"
 "Launching:\n"
 "  -p, --pid PID          attach to PID (all threads); detach leaves it running\n"
 "      --no-aslr          launch without address randomization\n"
@@ -157,6 +186,19 @@ static unsigned parse_stop_on(const char *list)
 	return mask;
 }
 
+/* --play RATE: stops per second, > 0, or a usage error. */
+static double parse_rate(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 1000)
+		usage_error("--play: '%s' is not a rate in stops per second (0 < RATE <= 1000)", s);
+	return v;
+}
+
 /* Add a --break location. */
 static void add_break(struct options *o, const char *loc)
 {
@@ -181,10 +223,10 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "heap-model", required_argument, NULL, 'H' },
 	{ "pure-heap", no_argument, NULL, 'U' },
-	{ "record", required_argument, NULL, 'P' },
-	{ "play", required_argument, NULL, 'P' },
-	{ "relative", no_argument, NULL, 'P' },
-	{ "lang", required_argument, NULL, 'P' },
+	{ "record", required_argument, NULL, 'R' },
+	{ "play", required_argument, NULL, 'Y' },
+	{ "relative", no_argument, NULL, 'E' },
+	{ "lang", required_argument, NULL, 'G' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -192,14 +234,14 @@ static const struct option long_opts[] = {
 static void parse_one(struct options *o, int c, const char *arg, const char *optname)
 {
 	switch (c) {
-	case 'J': o->mode = MODE_JSON; break;
-	case 'T': o->mode = MODE_TEXT; break;
+	case 'J': o->mode = MODE_JSON; o->mode_given = true; break;
+	case 'T': o->mode = MODE_TEXT; o->mode_given = true; break;
 	case 'o': o->output = arg; break;
 	case 'F':
 		o->fields = parse_list("--fields", arg, "part", "event, space, stack, heap, "
 				       "diagnostics", snapshot_parse_fields);
 		break;
-	case 'S': o->stop_mask = parse_stop_on(arg); break;
+	case 'S': o->stop_mask = parse_stop_on(arg); o->stop_on_given = true; break;
 	case 'B': add_break(o, arg); break;
 	case 'M': o->max_stops = parse_count("--max-stops", arg); break;
 	case 'p': o->pid = (pid_t)parse_count("-p", arg); break;
@@ -217,8 +259,21 @@ static void parse_one(struct options *o, int c, const char *arg, const char *opt
 		break;
 	case 'h': fputs(usage_text, stdout); exit(0);
 	case 'V': printf("memviz %s\n", MEMVIZ_VERSION); exit(0);
-	case 'P':      /* --record --play --relative --lang: the terminal UI's */
-		usage_error("--%s is not available in this version", optname);
+	case 'R':
+		if (!*arg)
+			usage_error("--record %s: give a file name", "''");
+		o->record = arg;
+		break;
+	case 'Y': o->play = parse_rate(arg); break;
+	case 'E': o->relative = true; break;
+	case 'G':
+		if (strcmp(arg, "en") == 0)
+			o->lang = UI_LANG_EN;
+		else if (strcmp(arg, "ko") == 0)
+			o->lang = UI_LANG_KO;
+		else
+			usage_error("--lang: '%s' is not en or ko", arg);
+		break;
 	default:
 		if (optopt && strchr("op", optopt))
 			usage_error("option -%s needs an argument (see --help)",
@@ -254,11 +309,25 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->mode = MODE_TEXT;
 	opterr = 0;               /* our one-line messages, not getopt's */
 	while ((c = getopt_long(argc, argv, "+o:p:hV", long_opts, &idx)) != -1)
-		parse_one(o, c, optarg, c == 'P' ? long_opts[idx].name : argv[optind - 1]);
+		parse_one(o, c, optarg, argv[optind - 1]);
 	if (optind < argc && o->pid)
 		usage_error("give either -p PID or a PROGRAM, not both%s", "");
 	if (optind == argc && optind > 1 && strcmp(argv[optind - 1], "--") == 0)
 		usage_error("no PROGRAM after --%s", "");
+	/* the terminal UI, unless a headless view was asked for or there is
+	 * no terminal (a pipe, CI) */
+	o->tui = !o->mode_given && !o->output && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (!o->tui && o->record)
+		usage_error("--record %s: recording needs the terminal UI (a terminal, and no "
+			    "--json, --text or -o)", o->record);
+	if (!o->tui && o->play)
+		usage_error("--play: autoplay needs the terminal UI (a terminal, and no "
+			    "--json, --text or -o)%s", "");
+	if (o->tui) {
+		if (!o->stop_on_given)
+			o->stop_mask = TUI_STOP_ON;
+		o->fields = FIELD_ALL;      /* every pane */
+	}
 	if (optind < argc) {
 		o->argv = argv + optind;
 	} else if (!o->pid) {
@@ -390,10 +459,26 @@ static void fill_threads(struct session *s, bool stacks)
 	}
 }
 
-/* Keep the requested size of each live block, from the heap events. */
-static void note_request(struct heap_reqs *r, const struct event *ev)
+/* The user pointer a heap event returned (0: none, or not an allocation). */
+static uint64_t allocated_ptr(const struct event *ev)
+{
+	switch (ev->kind) {
+	case EV_MALLOC:
+	case EV_CALLOC:
+	case EV_REALLOC:
+	case EV_MEMALIGN:
+		return ev->ret;
+	default:
+		return 0;
+	}
+}
+
+/* Keep the requested size of each live block, from the heap events, and
+ * where it was allocated (at: the caller's line, NULL if not known). */
+static void note_request(struct heap_reqs *r, const struct event *ev, const struct code_loc *at)
 {
 	const uint64_t *a = ev->args;
+	uint64_t p = allocated_ptr(ev);
 
 	switch (ev->kind) {
 	case EV_MALLOC:
@@ -421,6 +506,9 @@ static void note_request(struct heap_reqs *r, const struct event *ev)
 	default:
 		break;
 	}
+	if (p)
+		heap_reqs_set_site(r, p, at ? at->fn : NULL, at ? at->file : NULL,
+				   at ? at->line : 0);
 }
 
 /* Read the heap with the chosen model and say what changed since the
@@ -488,7 +576,7 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	if ((want_heap || want_stack) && tracer_freeze(s->t) == 0)
 		fill_threads(s, want_stack);
 	if (want_heap) {
-		note_request(s->reqs, ev);
+		note_request(s->reqs, ev, live ? &snap->at : NULL);
 		if (sp)
 			snap->heap = read_heap(s, sp, &snap->heap_prev);
 	}
@@ -507,6 +595,9 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	}
 	if (!(s->o->fields & FIELD_STACK))
 		snap->nthreads = 0;
+	/* the UI's status line: the system's memory as free(1) shows it */
+	if (s->o->tui)
+		snap->has_sysmem = procfs_sysmem(&snap->sysmem) == 0;
 }
 
 /* Notes for a degraded view, said once on stderr and kept in the start record. */
@@ -585,11 +676,16 @@ static bool run_loop(struct session *s)
 static const int saved_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 #define NSIG_SAVED ARRAY_LEN(saved_sigs)
 
-/* memviz's SIGINT/SIGTERM/SIGHUP: detach cleanly (no SA_RESTART). */
+static volatile sig_atomic_t g_signalled;
+
+/* memviz's SIGINT/SIGTERM/SIGHUP: detach cleanly (no SA_RESTART); a UI
+ * waiting for a key returns, so curses closes on the normal path. */
 static void on_stop_signal(int sig)
 {
 	(void)sig;
+	g_signalled = 1;
 	tracer_request_stop();
+	ui_interrupt();
 }
 
 /* Install the stop handlers; SIGPIPE is seen as a write error instead.
@@ -658,11 +754,257 @@ static struct tracer *start_tracer(struct options *o, int child_stdout,
 	return t;
 }
 
+/* The headless session: records to the output until the end. */
+static int headless_session(struct session *s, const struct sigaction *saved,
+			    char **start_argv)
+{
+	struct options *o = s->o;
+	int child_stdout, status = 0;
+
+	s->out = open_output(o, &child_stdout);
+	s->flush_each = output_is_live(s->out);
+	s->t = start_tracer(o, child_stdout, saved, probes_src(s->probes));
+	bool detach = emit_start(s, start_argv);
+	detach = detach ? run_loop(s) : true;
+	if (detach) {
+		tracer_detach(s->t);
+		emit_detach(s);
+	}
+	if (tracer_launched(s->t))
+		status = tracer_wait_end(s->t);
+	tracer_free(s->t);
+	if ((s->out == stdout ? fflush(s->out) : fclose(s->out)) != 0 || s->write_failed) {
+		util_error("writing %s: %s", o->output ? o->output : "stdout",
+			   strerror(s->write_errno ? s->write_errno : errno));
+		s->write_failed = true;
+	}
+	return status;
+}
+
+/* ---- the terminal UI session ------------------------------------------ */
+
+/* Where the launched program's stdout and stderr go while the UI owns the
+ * terminal (memviz's own stray messages too): a file the UI reads back
+ * into its events strip.  A file, not a pipe: it never blocks the program
+ * and never breaks (SIGPIPE) when memviz leaves it running. */
+struct tui_out {
+	char *path;
+	int wfd, rfd;
+	int saved_stderr;         /* memviz's stderr, back on fd 2 at ui_close */
+};
+
+static char *g_tui_out_path;      /* for the exit paths (util_fatal) */
+
+/* At exit: an output file nobody wrote to is not left behind. */
+static void tui_out_atexit(void)
+{
+	struct stat st;
+
+	if (g_tui_out_path && stat(g_tui_out_path, &st) == 0 && st.st_size == 0)
+		unlink(g_tui_out_path);
+}
+
+static void tui_out_open(struct tui_out *to)
+{
+	const char *dir = getenv("TMPDIR");
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	to->path = xasprintf("%s/memviz-%d.out", dir, (int)getpid());
+	to->wfd = open(to->path, flags, 0600);
+	if (to->wfd < 0 && errno == EEXIST && unlink(to->path) == 0)
+		to->wfd = open(to->path, flags, 0600);   /* left by an earlier memviz */
+	if (to->wfd < 0)
+		util_fatal("cannot create %s for the program's output: %s (set TMPDIR)",
+			   to->path, strerror(errno));
+	g_tui_out_path = to->path;
+	atexit(tui_out_atexit);
+	to->rfd = open(to->path, O_RDONLY | O_CLOEXEC);
+	to->saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+}
+
+/* Close the output file; drop it if nothing was written and nothing will. */
+static void tui_out_close(struct tui_out *to, bool program_lives, const char *prog, pid_t pid)
+{
+	struct stat st;
+	bool empty = fstat(to->wfd, &st) == 0 && st.st_size == 0;
+
+	if (program_lives)
+		util_error("detached: %s (pid %d) runs on; its output goes to %s", prog, (int)pid,
+			   to->path);
+	else if (empty)
+		unlink(to->path);
+	else
+		util_error("the program's output is in %s", to->path);
+	close(to->wfd);
+	if (to->rfd >= 0)
+		close(to->rfd);
+	if (to->saved_stderr >= 0)
+		close(to->saved_stderr);
+	g_tui_out_path = NULL;
+	free(to->path);
+}
+
+/* The start event: the main thread where the tracer stopped it. */
+static void start_event(struct session *s, struct event *ev)
+{
+	struct user_regs_struct r;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_START;
+	ev->pid = ev->tid = tracer_pid(s->t);
+	if (tracer_regs(s->t, ev->tid, &r) == 0)
+		ev->pc = r.rip;
+}
+
+/* A heap event of a stop the UI skips: its size and its caller's line
+ * (the heap pane's "allocated at") are still noted. */
+static void skipped_request(struct session *s, const struct event *ev)
+{
+	struct code_loc at = { 0 };
+	const struct space *sp = tracer_space_cached(s->t);
+
+	if (allocated_ptr(ev) && ev->call_site && sp)
+		snapshot_locate(sp, s->dbg, ev->call_site, true, &at);
+	note_request(s->reqs, ev, &at);
+}
+
+/* The next stop the UI shows: the next reportable one, or with `cont`
+ * the next --break stop (or a signal, or the end), the stops between
+ * skipped without a snapshot (their requested sizes still noted).  As
+ * tracer_next: 1, 0 ended, -1 interrupted. */
+static int tui_next(struct session *s, bool cont, struct event *ev)
+{
+	for (;;) {
+		int r = tracer_next(s->t, ev);
+		if (r <= 0 || !cont || ev->kind == EV_BREAK || ev->kind == EV_SIGNAL ||
+		    ev->kind == EV_EXIT)
+			return r;
+		skipped_request(s, ev);
+	}
+}
+
+/* The stops: show each, do what the user says. */
+static enum ui_action tui_loop(struct session *s, struct ui *u, bool *ended)
+{
+	struct event ev;
+	unsigned long stops = 1;
+	enum ui_action act = ui_stop(u, &s->snap);
+
+	s->snap.program = NULL;
+	s->snap.argv = NULL;
+	*ended = false;
+	while (act == UI_NEXT || act == UI_CONTINUE) {
+		if (s->o->max_stops && stops >= s->o->max_stops)
+			return UI_DETACH;
+		int r = tui_next(s, act == UI_CONTINUE, &ev);
+		if (r == 0) {
+			*ended = true;
+			return UI_DETACH;
+		}
+		if (r < 0)
+			return UI_DETACH;         /* Ctrl-C, or the tracer failed */
+		take_snapshot(s, &ev);
+		stops++;
+		act = ui_stop(u, &s->snap);
+		if (ev.kind == EV_EXIT) {
+			*ended = true;
+			return UI_DETACH;
+		}
+	}
+	return act;
+}
+
+/* Wait at most ms for a detached child to end; true with *status (as
+ * memviz's exit code) if it did. */
+static bool reap_within(pid_t pid, int ms, int *status)
+{
+	struct timespec nap = { 0, 10 * 1000000 };
+	int st;
+
+	for (int t = 0; t <= ms; t += 10) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid) {
+			*status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+			return true;
+		}
+		if (r < 0 && errno != EINTR)
+			return false;
+		nanosleep(&nap, NULL);
+	}
+	return false;
+}
+
+/* The session in the terminal UI; returns memviz's exit status. */
+static int tui_session(struct session *s, const struct sigaction *saved, char **start_argv)
+{
+	struct options *o = s->o;
+	struct tui_out to;
+	struct mem_reader mem = { NULL, read_tracee };
+	struct ui_opts uo;
+	struct ui *u;
+	struct event ev;
+	char *cause = NULL, pidname[32];
+	const char *prog;
+	FILE *rec = NULL;
+	int status = 0;
+	bool ended, lives = false;
+
+	s->out = stdout;              /* nothing is written there */
+	snprintf(pidname, sizeof(pidname), "pid %d", (int)o->pid);
+	prog = start_argv && start_argv[0] ? start_argv[0] : pidname;
+	if (o->record && !(rec = fopen(o->record, "we")))
+		util_fatal("cannot write %s: %s", o->record, strerror(errno));
+	tui_out_open(&to);
+	uo = (struct ui_opts){ .program = prog, .launched = !o->pid, .play_rate = o->play,
+			       .relative = o->relative, .lang = o->lang, .record = rec,
+			       .mem = &mem, .prog_out = to.rfd > 0 ? to.rfd : 0,
+			       .stderr_fd = to.saved_stderr > 0 ? to.saved_stderr : 0 };
+	u = ui_open(&uo, &cause);
+	if (!u)
+		util_fatal("%s", cause ? cause : "cannot open the terminal UI");
+	if (to.saved_stderr > 0)
+		dup2(to.wfd, STDERR_FILENO);  /* until ui_close puts it back */
+	s->t = start_tracer(o, to.wfd, saved, probes_src(s->probes));
+	mem.ctx = s->t;
+	degraded_notes(s);
+	start_event(s, &ev);
+	take_snapshot(s, &ev);
+	s->snap.program = start_argv ? start_argv[0] : NULL;
+	s->snap.argv = start_argv;
+	enum ui_action act = tui_loop(s, u, &ended);
+	if (ended) {
+		ui_close(u);
+	} else if (act == UI_KILL) {
+		ui_close(u);
+		tracer_kill(s->t);
+	} else {
+		ui_close(u);
+		tracer_detach(s->t);
+		/* q -> r: the program runs on and memviz leaves it.  After
+		 * Ctrl-C the program (in the terminal's foreground group) got
+		 * the SIGINT too: its status if it ends within a second, else
+		 * it runs on; no waiting behind a blank screen. */
+		lives = tracer_launched(s->t) &&
+			!(g_signalled && reap_within(tracer_pid(s->t), 1000, &status));
+	}
+	if ((ended || act == UI_KILL) && tracer_launched(s->t))
+		status = tracer_wait_end(s->t);
+	tui_out_close(&to, lives, prog, tracer_pid(s->t));
+	tracer_free(s->t);
+	if (rec && fclose(rec) != 0) {
+		util_error("writing %s: %s", o->record, strerror(errno));
+		s->write_failed = true;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct session s;
-	int child_stdout, status = 0;
+	int status;
 	char *tour_argv[2];
 	struct sigaction saved[NSIG_SAVED];
 
@@ -672,29 +1014,16 @@ int main(int argc, char **argv)
 	heap_state_init(&s.heaps[0]);
 	heap_state_init(&s.heaps[1]);
 	s.reqs = heap_reqs_new();
-	s.out = open_output(&o, &child_stdout);
-	s.flush_each = output_is_live(s.out);
 	install_signals(saved);
 	s.dbg = debuginfo_new();
 	s.probes = probes_new(s.dbg);
-	s.t = start_tracer(&o, child_stdout, saved, probes_src(s.probes));
 	tour_argv[0] = o.tour;
 	tour_argv[1] = NULL;
 	char **start_argv = o.argv ? o.argv : o.pid ? procfs_cmdline(o.pid) : tour_argv;
-	bool detach = emit_start(&s, start_argv);
-	detach = detach ? run_loop(&s) : true;
-	if (detach) {
-		tracer_detach(s.t);
-		emit_detach(&s);
-	}
-	if (tracer_launched(s.t))
-		status = tracer_wait_end(s.t);
-	tracer_free(s.t);
-	if ((s.out == stdout ? fflush(s.out) : fclose(s.out)) != 0 || s.write_failed) {
-		util_error("writing %s: %s", o.output ? o.output : "stdout",
-			   strerror(s.write_errno ? s.write_errno : errno));
-		s.write_failed = true;
-	}
+	if (o.tui)
+		status = tui_session(&s, saved, start_argv);
+	else
+		status = headless_session(&s, saved, start_argv);
 	snapshot_free(&s.snap);
 	probes_free(s.probes);
 	debuginfo_free(s.dbg);

@@ -1,6 +1,7 @@
 /*
  * procfs.c - readers of /proc/PID: maps, smaps (RSS per mapping), stat (page
- * faults), status (VSZ/RSS), auxv, task/ and the exe link.
+ * faults), status (VSZ/RSS), auxv, task/ and the exe link; and of
+ * /proc/meminfo (the system's memory as free(1) shows it).
  *
  * The maps parser follows strace's mmap_cache.c: every line is parsed by
  * hand with a field check, anything unexpected makes the line malformed and
@@ -425,6 +426,88 @@ int procfs_auxv(pid_t pid, uint64_t type, uint64_t *val)
 		}
 	}
 	free(buf);
+	return rc;
+}
+
+/* The /proc/meminfo fields free(1) uses, and where they go. */
+enum meminfo_key { MI_TOTAL, MI_FREE, MI_AVAIL, MI_BUFFERS, MI_CACHED, MI_SRECLAIM, MI_COUNT };
+static const char *const meminfo_keys[MI_COUNT] = {
+	"MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SReclaimable",
+};
+
+/* Which meminfo_key the line key s[0..n) is (the whole key: "SwapCached"
+ * is not "Cached"), or MI_COUNT. */
+static enum meminfo_key meminfo_key_of(const char *s, size_t n)
+{
+	for (int k = 0; k < MI_COUNT; k++)
+		if (strlen(meminfo_keys[k]) == n && memcmp(s, meminfo_keys[k], n) == 0)
+			return (enum meminfo_key)k;
+	return MI_COUNT;
+}
+
+/* a + b, saturated (the input may be anything: the fuzzer's). */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * The figures of free(1) from procps-ng 4 (library/meminfo.c): available is
+ * MemAvailable, or MemFree where the kernel has none (before 3.14) or where
+ * it exceeds MemTotal (a container's view); used = total - available
+ * (procps 3.3 said total - free - buff/cache; 4.0 changed it, and Debian 12
+ * ships 4.0.2); buff/cache = Buffers + Cached + SReclaimable.
+ * Lines are "Key:   123 kB"; a line that does not parse is skipped.
+ */
+int procfs_parse_meminfo(const char *text, struct sysmem *m)
+{
+	uint64_t v[MI_COUNT] = { 0 };
+	bool seen_total = false;
+	const char *p = text;
+
+	memset(m, 0, sizeof(*m));
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		const char *le = nl ? nl : p + strlen(p);
+		const char *colon = memchr(p, ':', (size_t)(le - p));
+		enum meminfo_key k = colon ? meminfo_key_of(p, (size_t)(colon - p)) : MI_COUNT;
+		const char *q = colon ? colon + 1 : NULL;
+		uint64_t x;
+
+		if (k != MI_COUNT) {
+			while (q < le && (*q == ' ' || *q == '\t'))
+				q++;
+			if (parse_dec(&q, le, &x) == 0) {
+				v[k] = x;
+				seen_total |= k == MI_TOTAL;
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (!seen_total)
+		return -1;
+	if (v[MI_AVAIL] == 0 || v[MI_AVAIL] > v[MI_TOTAL])
+		v[MI_AVAIL] = v[MI_FREE];
+	m->total_kb = v[MI_TOTAL];
+	m->free_kb = v[MI_FREE];
+	m->avail_kb = v[MI_AVAIL];
+	m->buff_cache_kb = add_sat(add_sat(v[MI_BUFFERS], v[MI_CACHED]), v[MI_SRECLAIM]);
+	m->used_kb = v[MI_TOTAL] > v[MI_AVAIL] ? v[MI_TOTAL] - v[MI_AVAIL] : 0;
+	return 0;
+}
+
+/* The system's memory as free(1) shows it; -1 if /proc/meminfo is unreadable. */
+int procfs_sysmem(struct sysmem *m)
+{
+	char *text = util_read_file("/proc/meminfo", NULL);
+	int rc;
+
+	if (text == NULL) {
+		memset(m, 0, sizeof(*m));
+		return -1;
+	}
+	rc = procfs_parse_meminfo(text, m);
+	free(text);
 	return rc;
 }
 

@@ -619,7 +619,8 @@ static int arm(struct tracer *t, pid_t tid, char **cause)
 	for (size_t i = 0; i < t->opts.nbreaks; i++)
 		if (arm_break(t, t->opts.breaks[i], cause) != 0)
 			return -1;
-	qsort(t->bps, t->nbps, sizeof(*t->bps), bp_cmp);
+	if (t->nbps)
+		qsort(t->bps, t->nbps, sizeof(*t->bps), bp_cmp);
 	t->bps_sorted = true;
 	for (size_t i = 0; i < t->nbps; i++)
 		if (!(t->bps[i].roles & BP_START) && bp_insert(t, &t->bps[i], tid) != 0)

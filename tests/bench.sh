@@ -260,4 +260,28 @@ if [ -x "$SW" ] && line=$("$SW" -k "$STACK_DEPTH" 20) && [ -n "$line" ]; then
 else
 	echo "memviz: $SW not built or the demo did not start (make bench builds it)"
 fi
+# ---- the UI: one full frame ----------------------------------------------
+# build/bench/ui_draw draws a hand-built stop (10,000 heap chunks, a
+# 100-frame stack with 4 variables a frame, 33 regions with sections, 40
+# event lines) at 200x60 on a headless curses screen with ui.c itself
+# (ui_open on a scratch file, ui_redraw: erase, the focused heap pane, the
+# address-space, stack and events panes, status and key lines, doupdate);
+# every draw is a new stop
+# (the panes' per-stop caches rebuilt).  "frame": curses sends what
+# differs from the screen before (a step); "repaint": every cell is sent
+# (after a resize or Ctrl-L), the most a frame costs.  The terminal's own
+# time to show the bytes is not in it.
+UI_DRAWS=${BENCH_UI_DRAWS:-200}
+echo
+echo "ui: one full frame at 200x60 with 10,000 chunks and 100 frames (best and median of $UI_DRAWS draws)"
+UD=build/bench/ui_draw
+if [ -x "$UD" ] && line=$("$UD" "$UI_DRAWS") && [ -n "$line" ]; then
+	# draws N chunks N frames N regions N best_ms X median_ms X repaint_best_ms X
+	# repaint_median_ms X repaint_bytes N frame_bytes N
+	set -- $line
+	printf '%-10s chunks %s, frames %s, regions %s: frame best %s ms, median %s ms (%s bytes sent); full repaint best %s ms, median %s ms (%s bytes)  (goal: <= 5 ms)\n' \
+		memviz "$4" "$6" "$8" "${10}" "${12}" "${20}" "${14}" "${16}" "${18}"
+else
+	echo "memviz: $UD not built or failed (make bench builds it)"
+fi
 exit 0

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../unit/demo_wait.h"
 #include "debuginfo.h"
 #include "space.h"
 #include "unwind.h"
@@ -64,51 +65,11 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Start the demo with stdout in a temporary file; wait (30 s at most)
- * until it printed "ready" and sleeps in a system call. */
+/* `demos/stack_frames DEPTH wait`, ready and asleep in read(). */
 static int start_demo(const char *depth)
 {
-	char path[] = "/tmp/stack_walk.XXXXXX", buf[256], *line = NULL;
-	size_t cap = 0;
-	int fd = mkstemp(path), ready = 0;
-	FILE *f;
-
-	if (fd < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(fd, 1);
-		execl("demos/stack_frames", "stack_frames", depth, "wait", (char *)NULL);
-		_exit(127);
-	}
-	close(fd);
-	f = fopen(path, "r");
-	unlink(path);
-	if (!f)
-		return -1;
-	for (int i = 0; i < 3000 && ready < 2; i++) {
-		clearerr(f);
-		while (!ready && getline(&line, &cap, f) > 0)
-			ready = strcmp(line, "ready\n") == 0;
-		if (ready) {
-			/* asleep in read(): /proc/PID/syscall starts with "0 " */
-			FILE *s;
-
-			snprintf(buf, sizeof buf, "/proc/%d/syscall", (int)pid);
-			s = fopen(buf, "r");
-			if (s && fgets(buf, sizeof buf, s) && strncmp(buf, "0 ", 2) == 0)
-				ready = 2;
-			if (s)
-				fclose(s);
-		}
-		if (ready < 2)
-			usleep(10000);
-	}
-	free(line);
-	fclose(f);
-	return ready == 2 ? 0 : -1;
+	pid = demo_start_waiting(depth, NULL);
+	return pid > 0 ? 0 : -1;
 }
 
 /* Seize and stop the demo; its registers in *regs. */

@@ -1,6 +1,8 @@
-/* test_procfs.c - the maps/smaps parsers on tricky lines, and the /proc
- * readers on this process and on a process that is gone. */
+/* test_procfs.c - the maps/smaps parsers on tricky lines, the /proc
+ * readers on this process and on a process that is gone, and the system's
+ * memory (/proc/meminfo) against free(1) itself. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/auxv.h>
@@ -205,6 +207,117 @@ static void test_gone(void)
 	maps_free(&m);
 }
 
+/* /proc/meminfo text to free(1)'s figures, worked by hand. */
+static void test_meminfo_text(void)
+{
+	static const char text[] =
+		"MemTotal:       16000000 kB\n"
+		"MemFree:         9000000 kB\n"
+		"MemAvailable:   12000000 kB\n"
+		"Buffers:          100000 kB\n"
+		"Cached:          2000000 kB\n"
+		"SwapCached:        55555 kB\n"     /* not Cached */
+		"garbage line without a colon\n"
+		"MemFreeX:              1 kB\n"     /* not MemFree */
+		"Active(file):     500000 kB\n"
+		"SReclaimable:     300000 kB\n"
+		"HugePages_Total:       0\n"
+		"DirectMap1G:    99999999 kB";      /* no final newline */
+	struct sysmem m;
+
+	CHECK(procfs_parse_meminfo(text, &m) == 0);
+	CHECK_EQ_U(m.total_kb, 16000000);
+	CHECK_EQ_U(m.free_kb, 9000000);
+	CHECK_EQ_U(m.avail_kb, 12000000);
+	CHECK_EQ_U(m.buff_cache_kb, 100000 + 2000000 + 300000);
+	CHECK_EQ_U(m.used_kb, 16000000 - 12000000);
+	/* a kernel before 3.14: no MemAvailable, free(1) shows MemFree */
+	CHECK(procfs_parse_meminfo("MemTotal: 1000 kB\nMemFree: 300 kB\nCached: 50 kB\n", &m) == 0);
+	CHECK_EQ_U(m.avail_kb, 300);
+	CHECK_EQ_U(m.used_kb, 700);
+	CHECK_EQ_U(m.buff_cache_kb, 50);
+	/* a container's view: available above total is not believed */
+	CHECK(procfs_parse_meminfo("MemTotal: 1000 kB\nMemFree: 200 kB\nMemAvailable: 5000 kB\n", &m) == 0);
+	CHECK_EQ_U(m.avail_kb, 200);
+	CHECK_EQ_U(m.used_kb, 800);
+	/* nonsense: free above total; used does not wrap */
+	CHECK(procfs_parse_meminfo("MemTotal: 100 kB\nMemFree: 5000 kB\n", &m) == 0);
+	CHECK_EQ_U(m.used_kb, 0);
+	CHECK(procfs_parse_meminfo("MemFree: 300 kB\nMemAvailable: 400 kB\n", &m) == -1);
+	CHECK(procfs_parse_meminfo("MemTotal: x kB\n", &m) == -1);
+	CHECK(procfs_parse_meminfo("", &m) == -1);
+	CHECK(procfs_parse_meminfo("MemTotal:\t77 kB", &m) == 0 && m.total_kb == 77);
+}
+
+/* free -k's "Mem:" line: total used free shared buff/cache available. */
+static int free_k(struct sysmem *f)
+{
+	FILE *p = popen("free -k 2>/dev/null", "r");
+	char line[512];
+	uint64_t shared;
+	int found = 0;
+
+	if (p == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), p))
+		if (sscanf(line, "Mem: %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+			   " %" SCNu64, &f->total_kb, &f->used_kb, &f->free_kb, &shared,
+			   &f->buff_cache_kb, &f->avail_kb) == 6)
+			found = 1;
+	return pclose(p) == 0 && found ? 0 : -1;
+}
+
+/* |a - b| <= tol */
+static bool near(uint64_t a, uint64_t b, uint64_t tol)
+{
+	return (a > b ? a - b : b - a) <= tol;
+}
+
+/*
+ * procfs_sysmem against free -k, read back to back.  Memory moves while
+ * free runs (free itself is a process), so: total must always match;
+ * used, free and buff/cache within 64 MiB; and available and used must
+ * match exactly in at least one of the tries, when free's figure equals
+ * ours from just before or just after it ran (a wrong formula, such as
+ * procps 3.3's used, never does).
+ */
+static void test_sysmem_vs_free(void)
+{
+	const uint64_t tol = 64 * 1024;
+	struct sysmem a, b, f;
+	int exact = 0, tries = 0;
+
+	if (free_k(&f) != 0) {
+		printf("free -k not available: sysmem compared with nothing (make deps)\n");
+		CHECK(procfs_sysmem(&a) == 0 && a.total_kb > 0);
+		return;
+	}
+	for (tries = 0; tries < 50 && exact < 3; tries++) {
+		CHECK(procfs_sysmem(&a) == 0);
+		CHECK(free_k(&f) == 0);
+		CHECK(procfs_sysmem(&b) == 0);
+		CHECK_EQ_U(a.total_kb, f.total_kb);
+		CHECK(near(a.used_kb, f.used_kb, tol) && near(b.used_kb, f.used_kb, tol));
+		CHECK(near(a.free_kb, f.free_kb, tol));
+		CHECK(near(a.buff_cache_kb, f.buff_cache_kb, tol));
+		CHECK(near(a.avail_kb, f.avail_kb, tol));
+		for (int i = 0; i < 2; i++) {
+			const struct sysmem *o = i ? &b : &a;
+			if (o->avail_kb == f.avail_kb) {
+				CHECK_EQ_U(o->used_kb, f.used_kb);
+				exact++;
+				break;
+			}
+		}
+	}
+	printf("sysmem: total %" PRIu64 " used %" PRIu64 " free %" PRIu64 " buff/cache %" PRIu64
+	       " available %" PRIu64 " kB; free -k: used %" PRIu64 " buff/cache %" PRIu64
+	       " available %" PRIu64 "; exact in %d of %d tries\n", a.total_kb, a.used_kb,
+	       a.free_kb, a.buff_cache_kb, a.avail_kb, f.used_kb, f.buff_cache_kb, f.avail_kb,
+	       exact, tries);
+	CHECK(exact > 0);
+}
+
 int main(void)
 {
 	test_fields();
@@ -214,5 +327,7 @@ int main(void)
 	test_smaps();
 	test_self();
 	test_gone();
+	test_meminfo_text();
+	test_sysmem_vs_free();
 	CHECK_DONE();
 }
