@@ -21,6 +21,13 @@
 #   heap_diff OUTFILE JSONFILE [TAG [PID]]   fail unless the two agree
 #   wait_for_line FILE REGEX [SECS] wait until a line of FILE matches
 #   assert_eq GOT WANT MSG
+#   tmux_start W H CMD...   run CMD in a private tmux server, one W x H pane
+#   tmux_screen [-e]        the pane's text now (-e: with its SGR attributes)
+#   tmux_wait REGEX [SECS]  wait until the screen matches; fail on timeout
+#   tmux_keys KEY...        send-keys to the pane
+#   tmux_stop               end the session
+#   tmux_step_until REGEX [N]  press n (N times at most) until the screen matches
+#   wait_nonempty FILE [SECS]  wait until FILE exists and is not empty
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 set -o pipefail
@@ -34,6 +41,9 @@ _lib_cleanup() {
 	local p
 	for p in ${BG_PIDS:-}; do
 		kill "$p" 2>/dev/null
+	done
+	for p in "$T"/tmux.*.sock; do
+		[ -S "$p" ] && tmux -S "$p" kill-server 2>/dev/null
 	done
 	if [ "${KEEP_TMP:-0}" = 1 ]; then
 		echo "kept $T" >&2
@@ -269,4 +279,79 @@ wait_for_line() {
 # assert_eq GOT WANT MSG
 assert_eq() {
 	[ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+
+# ---- the terminal UI under tmux ----------------------------------------
+# One private server (its socket in $T, no user config), one session "ui"
+# of a fixed size; the pane runs CMD through sh and stays after it ends
+# (remain-on-exit) so the screen it left can still be read.
+
+tmux_start() {
+	local w=$1 h=$2
+	shift 2
+	need_cmd tmux
+	_TMUX_N=$((${_TMUX_N:-0} + 1))   # a server per start: a killed one takes a moment to go
+	TMUX_SOCK=$T/tmux.$_TMUX_N.sock
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s ui -x "$w" -y "$h" \
+		-e "LANG=${UI_LANG:-C.UTF-8}" -e "TERM=${UI_TERM:-xterm-256color}" "sleep 3600" ||
+		fail "tmux new-session"
+	tmux -S "$TMUX_SOCK" set-option -g remain-on-exit on >/dev/null
+	# the pane's own environment: LANG/TERM as the test chose, nothing of ours
+	tmux -S "$TMUX_SOCK" respawn-pane -k -t ui \
+		"env LANG=${UI_LANG:-C.UTF-8} LC_ALL= TERM=${UI_TERM:-xterm-256color} $*" ||
+		fail "tmux respawn-pane"
+}
+
+tmux_screen() {
+	tmux -S "$TMUX_SOCK" capture-pane -p ${1:+"$1"} -t ui
+}
+
+tmux_keys() {
+	tmux -S "$TMUX_SOCK" send-keys -t ui "$@"
+}
+
+# tmux_wait REGEX [SECS]: wait (default 15 s) until the screen has a line
+# matching the extended REGEX; on timeout show the screen and fail.
+tmux_wait() {
+	local i n=$((${2:-15} * 10))
+	for ((i = 0; i < n; i++)); do
+		tmux_screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+	done
+	tmux_screen | sed 's/^/    | /'
+	fail "the screen never showed /$1/ in ${2:-15}s"
+}
+
+# tmux_step_until REGEX [N]: step (n) until the screen has a line matching
+# the extended REGEX, pressing n at most N times (default 20); then as
+# tmux_wait (fail, showing the screen, if it never does).
+tmux_step_until() {
+	local i
+	for ((i = 0; i < ${2:-20}; i++)); do
+		tmux_screen | grep -Eq -- "$1" && return 0
+		tmux_keys n
+		sleep 0.3
+	done
+	tmux_wait "$1" 5
+}
+
+# wait_nonempty FILE [SECS]: wait (default 5 s) until FILE has something in it.
+wait_nonempty() {
+	local i n=$((${2:-5} * 10))
+	for ((i = 0; i < n; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 is still empty after ${2:-5}s"
+}
+
+# End the session (its program gets SIGHUP).
+tmux_stop() {
+	tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	return 0
+}
+
+# The pane's process has ended (remain-on-exit keeps the pane).
+tmux_dead() {
+	[ "$(tmux -S "$TMUX_SOCK" display-message -p -t ui '#{pane_dead}')" = 1 ]
 }
