@@ -2,7 +2,7 @@
 # The terminal UI and its terminal, under tmux: resized to 60x20 it says
 # it needs 80x24 instead of drawing a broken layout, and back at 120x40
 # draws the panes again; with NO_COLOR no color is sent (bold and reverse
-# only); with LANG=C every character on the screen is ASCII; TERM=dumb
+# only), on an 8-color terminal only its 8 colors; with LANG=C every character on the screen is ASCII; TERM=dumb
 # is refused with one line; Ctrl-C leaves the terminal as it was.
 . tests/lib.sh
 need_memviz
@@ -36,6 +36,12 @@ tmux_stop
 tmux_start 120 40 "$MEMVIZ demos/heap_split_coalesce"
 tmux_wait '┌ Heap'
 tmux_screen -e | grep -Eq $'\e\\[(3[0-7]|38;5;[0-9]+)m' || fail "no colors without NO_COLOR"
+tmux_stop
+# An 8-color terminal: colors, none of them from the 256-color palette.
+UI_TERM=xterm tmux_start 120 40 "$MEMVIZ demos/heap_split_coalesce"
+tmux_wait '┌ Heap'
+tmux_screen -e | grep -Eq $'\e\\[(3[0-7]|4[0-7])m' || fail "TERM=xterm: no colors"
+tmux_screen -e | grep -q $'\e\\[[34]8;5;' && fail "TERM=xterm: a 256-color code on an 8-color terminal"
 tmux_stop
 
 # ---- LANG=C: ASCII only ------------------------------------------------------
