@@ -15,6 +15,7 @@ enum ev_kind {
 	EV_CALL, EV_RETURN, EV_LINE,
 	EV_BRK, EV_MMAP, EV_MUNMAP, EV_MREMAP,
 	EV_SIGNAL, EV_EXIT, EV_DETACH,
+	EV_WATCH,                 /* a watched address was accessed (tracer_watch) */
 	EV__COUNT
 };
 
@@ -49,6 +50,14 @@ struct event {
 	int signo, si_code;
 	bool has_fault_addr;
 	uint64_t fault_addr;
+	/* EV_FREE with tracer_opts.free_entry: reported at free's entry,
+	 * before the allocator has run (the return is reported as well if
+	 * free returns) */
+	bool at_entry;
+	/* EV_WATCH: the watched address that was read or written (slot: its
+	 * debug register); pc is after the accessing instruction */
+	uint64_t watch_addr;
+	int watch_slot;
 	/* EV_EXIT: exit code, or the killing signal */
 	bool exited_by_signal;
 	int exit_code, exit_signal;

@@ -57,6 +57,11 @@ struct tracer_opts {
 				     GLIBC_TUNABLES (NULL: left alone) */
 	bool void_at_entry;       /* report calls that return nothing (free) at
 				     entry, with no return stop */
+	bool free_entry;          /* also report every free at its entry
+				     (ev->at_entry), before the allocator runs:
+				     the heap as it was, for the double/invalid
+				     free checks glibc's abort would pre-empt.
+				     See "free at entry" below. */
 	int child_stdout;         /* fd the launched program gets as stdout (-1: ours) */
 	const int *child_sigs;    /* signals whose disposition the launched
 				     program gets back from child_sigacts */
@@ -101,6 +106,51 @@ int tracer_fpregs(struct tracer *t, pid_t tid, struct user_fpregs_struct *fp);
  * instead of the trampoline. */
 size_t tracer_hidden_returns(struct tracer *t, pid_t tid, uint64_t *slots, uint64_t *origs,
 			     size_t max);
+/*
+ * Free at entry (tracer_opts.free_entry): every call of a free probe
+ * (free; tags_free of demos/lib too: ev->fn says which) is reported at its
+ * entry as an EV_FREE with at_entry = true, args[0] = the pointer,
+ * call_site = its return address, pc = free's first instruction, before
+ * the allocator has run: the heap as it was, a double free seen before
+ * glibc aborts on it.  Its return then comes as usual (at_entry false,
+ * same args and call_site) if free returns.  With void_at_entry as well,
+ * only the entry is reported (at_entry true, no return); void_at_entry
+ * alone: at entry, at_entry false, no return (the cheap trace).
+ *
+ * Hardware watchpoints (x86-64 debug registers DR0-DR3): slot 0..3
+ * watches len bytes (1, 2, 4 or 8; addr aligned to len) at addr for reads
+ * and writes; tracer_watch on a slot in use moves it.  An access stops the
+ * accessing thread with EV_WATCH, reported whatever stop_mask says: tid,
+ * watch_slot, watch_addr (the slot's addr), pc after the accessing
+ * instruction (after a `ret` that read a hidden return slot, the real
+ * return address, not the trampoline).  The SIGTRAP of a hit never
+ * reaches the program.  Returns 0, or -1: bad slot, length or alignment,
+ * an address the kernel will not watch (that slot is then off), the
+ * program gone.
+ * Limits:
+ *   - 4 slots, 8 bytes at most each, the same set in every thread.  The
+ *     registers are per thread: tracer_watch stops every thread (as
+ *     tracer_freeze) to set them in each; a thread created later gets the
+ *     current set when it appears.  A vfork child, which shares the
+ *     memory, gets none; a forked child memviz lets go gets none (DR7 0).
+ *     exec clears them all (every slot is off afterwards).
+ *   - Seen: the program's own instructions in user space, in any thread.
+ *     Not seen: the kernel's accesses for a system call (read() into a
+ *     watched buffer), the instruction memviz emulates at a probed
+ *     function's entry (malloc's push), memviz's own reads and writes.
+ *   - One instruction hitting two slots is reported once, for the lowest.
+ *   - A hit that happened before a tracer_watch/tracer_unwatch changed
+ *     the slot is still reported, with the address watched then.
+ * tracer_detach clears DR7 in every thread (the kernel would keep it), so
+ * the program runs on as before; a hit's SIGTRAP still pending then is
+ * taken and dropped first.
+ */
+int tracer_watch(struct tracer *t, int slot, uint64_t addr, int len);
+int tracer_unwatch(struct tracer *t, int slot);
+/* The return trampoline's address: what every hidden return slot
+ * (tracer_hidden_returns) holds, so a slot holding anything else has been
+ * overwritten.  0 until the first return has been hooked. */
+uint64_t tracer_trampoline(const struct tracer *t);
 pid_t tracer_pid(const struct tracer *t);
 bool tracer_launched(const struct tracer *t);
 

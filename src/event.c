@@ -17,6 +17,7 @@ static const char *const kind_names[EV__COUNT] = {
 	[EV_BRK] = "brk", [EV_MMAP] = "mmap", [EV_MUNMAP] = "munmap",
 	[EV_MREMAP] = "mremap",
 	[EV_SIGNAL] = "signal", [EV_EXIT] = "exit", [EV_DETACH] = "detach",
+	[EV_WATCH] = "watch",
 };
 
 /* The --stop-on class of each kind (0: always reported / never filtered). */

@@ -28,6 +28,14 @@
  * with the signal it was about to receive, so the program runs on exactly
  * as it would have.
  *
+ * Watchpoints (tracer_watch) are the debug registers of every thread; a
+ * hit is a SIGTRAP with si_code TRAP_HWBKPT, told from our int3s by the
+ * trap address and from single steps by si_code (a step that also hit a
+ * watchpoint is seen in DR6).  It becomes an EV_WATCH and is never
+ * delivered.  A hit that must wait (it came with a single step over a
+ * breakpoint) is kept on its thread, which is not resumed until it has
+ * been reported.
+ *
  * Everything is seized (PTRACE_SEIZE), launched programs too, so new
  * threads start in a PTRACE_EVENT_STOP and group-stops can be told apart
  * (PTRACE_LISTEN keeps a stopped program stopped).  A forked child inherits
@@ -117,9 +125,22 @@ struct thread {
 	bool parked;              /* a stop that came during a freeze, not yet
 				     handled: parked_status is its wait status */
 	int parked_status;
+	bool hit;                 /* a watchpoint hit not yet reported: its
+				     slot and the address that slot watched */
+	int hit_slot;
+	uint64_t hit_addr;
 	struct ret_frame *rs;
 	size_t nrs, caprs;
 };
+
+/* A hardware watchpoint (one debug register, the same in every thread). */
+struct watch {
+	uint64_t addr;
+	int len;
+	bool on;
+};
+
+#define WATCH_SLOTS 4
 
 /* A stop of a task we did not know yet (a new thread or a fork child). */
 struct orphan {
@@ -147,6 +168,10 @@ struct tracer {
 	bool vm_ok;               /* process_vm_readv works (sticky fallback) */
 	pid_t line_tid;           /* the thread --stop-on line steps (the leader) */
 	int exec_fail_fd;
+	struct watch watch[WATCH_SLOTS];
+	unsigned long dr7;        /* the DR7 every thread has (enabled slots) */
+	bool watch_used;          /* a watchpoint was ever set: traps may be
+				     watch hits, DR7 is cleared at detach */
 };
 
 static volatile sig_atomic_t g_stop_requested;
@@ -629,6 +654,173 @@ static int arm(struct tracer *t, pid_t tid, char **cause)
 	return 0;
 }
 
+/* ---- watchpoints ----------------------------------------------------- */
+
+/*
+ * The x86-64 debug registers, through PTRACE_POKEUSER: DR0-DR3 hold the
+ * watched addresses, DR7 enables them: L_i (bit 2i), RW_i (bits 16+4i; 11:
+ * reads and writes), LEN_i (bits 18+4i; 00: 1 byte, 01: 2, 11: 4, 10: 8).
+ * The kernel checks every write against the rest: an address must be
+ * aligned to the length DR7 gives its slot, so a slot in use is first
+ * turned off (length 1) before its address changes, and DR7 comes last.
+ * A hit is a trap after the accessing instruction: SIGTRAP with si_code
+ * TRAP_HWBKPT and B_i set in DR6; a single step that made the access
+ * reports TRAP_TRACE with both BS and B_i.  The registers are per thread;
+ * clone and fork do not pass them on, exec clears them, a detach does not.
+ */
+
+#define DR_OFF(i) (offsetof(struct user, u_debugreg) + (size_t)(i) * sizeof(long))
+#define DR6_HITS 0xful            /* B0-B3 */
+
+/* Write debug register reg of a stopped thread. */
+static int dr_poke(pid_t tid, int reg, unsigned long v)
+{
+	return ptrace(PTRACE_POKEUSER, tid, (void *)DR_OFF(reg), (void *)v) == 0 ? 0 : -1;
+}
+
+/* All of slot's bits in DR7. */
+static unsigned long dr7_mask(int slot)
+{
+	return (3ul << (2 * slot)) | (0xful << (16 + 4 * slot));
+}
+
+/* DR7 with slot off: read/write, length 1, disabled (any address fits). */
+static unsigned long dr7_off(unsigned long dr7, int slot)
+{
+	return (dr7 & ~dr7_mask(slot)) | (3ul << (16 + 4 * slot));
+}
+
+/* DR7 with slot watching len bytes for reads and writes. */
+static unsigned long dr7_on(unsigned long dr7, int slot, int len)
+{
+	unsigned long lenb = len == 1 ? 0 : len == 2 ? 1 : len == 8 ? 2 : 3;
+
+	return (dr7 & ~dr7_mask(slot)) | (1ul << (2 * slot)) | (3ul << (16 + 4 * slot)) |
+	       (lenb << (18 + 4 * slot));
+}
+
+/* Change slot in stopped thread tid from what it is (t->watch) to w;
+ * dr7: every slot as it is to be. */
+static int watch_poke(struct tracer *t, pid_t tid, int slot, const struct watch *w,
+		      unsigned long dr7)
+{
+	if (t->watch[slot].on && dr_poke(tid, 7, dr7_off(t->dr7, slot)) != 0)
+		return -1;
+	if (w->on && (dr_poke(tid, slot, w->addr) != 0 || dr_poke(tid, 7, dr7) != 0))
+		return -1;
+	return 0;
+}
+
+/* Give a new thread the watchpoints every other thread has. */
+static void watch_inherit(struct tracer *t, pid_t tid)
+{
+	bool any = false;
+
+	for (int i = 0; i < WATCH_SLOTS; i++)
+		if (t->watch[i].on) {
+			dr_poke(tid, i, t->watch[i].addr);
+			any = true;
+		}
+	if (any)
+		dr_poke(tid, 7, t->dr7);
+}
+
+/* Which watchpoint did th's last debug trap hit (DR6 B0-B3)?  Keeps the
+ * hit on th (the lowest slot hit, and the address it watches) to report,
+ * and clears DR6.  false if none. */
+static bool watch_latch(struct tracer *t, struct thread *th)
+{
+	long dr6;
+	int slot = 0;
+
+	errno = 0;
+	dr6 = ptrace(PTRACE_PEEKUSER, th->tid, (void *)DR_OFF(6), 0);
+	if (errno || !((unsigned long)dr6 & DR6_HITS))
+		return false;
+	while (!((unsigned long)dr6 & (1ul << slot)))
+		slot++;
+	th->hit = true;
+	th->hit_slot = slot;
+	th->hit_addr = t->watch[slot].addr;
+	dr_poke(th->tid, 6, 0);
+	return true;
+}
+
+/* Is wait status st of th a watchpoint's SIGTRAP (si_code TRAP_HWBKPT)? */
+static bool is_watch_trap(const struct thread *th, int st)
+{
+	siginfo_t si;
+
+	return WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && STATUS_EVENT(st) == 0 &&
+	       ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0 && si.si_code == TRAP_HWBKPT;
+}
+
+/* Before the watchpoints change: the hits parked by a freeze are taken
+ * now, with the addresses watched when they happened. */
+static void watch_latch_parked(struct tracer *t)
+{
+	for (size_t i = 0; i < t->nth; i++) {
+		struct thread *th = &t->th[i];
+		if (th->parked && !th->hit && is_watch_trap(th, th->parked_status))
+			watch_latch(t, th);
+	}
+}
+
+/* Set slot to w in every thread, the program stopped meanwhile.  If the
+ * kernel refuses (an address it will not watch), the slot is off everywhere. */
+static int watch_set(struct tracer *t, int slot, const struct watch *w)
+{
+	unsigned long off = dr7_off(t->dr7, slot);
+	unsigned long dr7 = w->on ? dr7_on(t->dr7, slot, w->len) : off;
+	int rc = 0;
+
+	if (t->ended || t->detached || tracer_freeze(t) != 0)
+		return -1;
+	t->watch_used = true;
+	watch_latch_parked(t);
+	for (size_t i = 0; i < t->nth && rc == 0; i++)
+		if (!t->th[i].silent && watch_poke(t, t->th[i].tid, slot, w, dr7) != 0 &&
+		    errno != ESRCH)   /* ESRCH: a thread exiting, nothing to watch */
+			rc = -1;
+	if (rc != 0) {
+		for (size_t i = 0; i < t->nth; i++)
+			if (!t->th[i].silent)
+				dr_poke(t->th[i].tid, 7, off);
+		memset(&t->watch[slot], 0, sizeof(t->watch[slot]));
+		t->dr7 = off;
+		return -1;
+	}
+	t->watch[slot] = *w;
+	t->dr7 = dr7;
+	return 0;
+}
+
+int tracer_watch(struct tracer *t, int slot, uint64_t addr, int len)
+{
+	struct watch w = { addr, len, true };
+
+	if (slot < 0 || slot >= WATCH_SLOTS || (len != 1 && len != 2 && len != 4 && len != 8) ||
+	    addr % (uint64_t)len)
+		return -1;
+	return watch_set(t, slot, &w);
+}
+
+int tracer_unwatch(struct tracer *t, int slot)
+{
+	struct watch none = { 0 };
+
+	if (slot < 0 || slot >= WATCH_SLOTS)
+		return -1;
+	if (!t->watch[slot].on)
+		return 0;
+	return watch_set(t, slot, &none);
+}
+
+uint64_t tracer_trampoline(const struct tracer *t)
+{
+	return t->tramp_inserted ? t->tramp : 0;
+}
+
 /* ---- resuming -------------------------------------------------------- */
 
 /* Let a stopped thread go, delivering its pending signal. */
@@ -664,7 +856,10 @@ static int step_over(struct tracer *t, struct thread *th, struct bp *b)
 			th->resume_sig = WSTOPSIG(st);
 	}
 	code_poke(th->tid, b->addr, 0xcc);
-	(void)t;
+	/* the instruction stepped may have hit a watchpoint (reported before
+	 * the thread runs on: see resume_all) */
+	if (t->watch_used && !th->hit)
+		watch_latch(t, th);
 	return 0;
 }
 
@@ -749,6 +944,23 @@ static void event_init(struct tracer *t, struct event *ev, enum ev_kind kind, pi
 	ev->tid = tid;
 }
 
+/* Report th's watchpoint hit (th->hit).  pc is after the access; after
+ * a `ret` that read a hidden return slot it is the trampoline: the real
+ * return address is given instead. */
+static int watch_report(struct tracer *t, struct thread *th, struct event *ev)
+{
+	struct user_regs_struct r;
+
+	event_init(t, ev, EV_WATCH, th->tid);
+	ev->watch_slot = th->hit_slot;
+	ev->watch_addr = th->hit_addr;
+	if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) == 0)
+		ev->pc = t->tramp_inserted && r.rip == t->tramp ?
+			 real_ret(t, th, r.rsp - 8, r.rip) : r.rip;
+	th->hit = false;
+	return 1;
+}
+
 /* A --break location or a function's first line (`call`) was reached:
  * report it with the thread still at the instruction under the int3
  * (passed when it is resumed).  wb holds a return hijack of the same stop. */
@@ -800,19 +1012,23 @@ static void on_fn_entry(struct tracer *t, struct thread *th, const struct bp *b,
 		wb->n = 0;
 }
 
-/* A call that returns nothing, reported at its entry (void_at_entry). */
-static int on_void_call(struct tracer *t, struct thread *th, const struct bp *b,
-			struct user_regs_struct *r, uint64_t ret, struct event *ev)
+/* A free reported at its entry: alone (void_at_entry: nothing to wait
+ * for) or before its return (free_entry: the heap as it was, before a
+ * double free makes glibc abort).  The instruction under the int3 is
+ * passed first; it reads registers only (test %rdi,%rdi; endbr64), so the
+ * heap is untouched.  wb: the return hook of the same stop, if any. */
+static int on_entry_call(struct tracer *t, struct thread *th, const struct bp *b,
+			 struct user_regs_struct *r, uint64_t ret, struct wbatch *wb,
+			 struct event *ev)
 {
-	struct wbatch wb = { 0 };
-
 	event_init(t, ev, b->kind, th->tid);
 	ev->fn = b->fn;
 	ev->nargs = b->nargs;
 	read_args(r, ev->args);
 	ev->pc = b->addr;
-	ev->call_site = ret;
-	if (pass_bp(t, th, b, r, &wb) != 0)
+	ev->call_site = real_ret(t, th, r->rsp, ret);
+	ev->at_entry = t->opts.free_entry;
+	if (pass_bp(t, th, b, r, wb) != 0)
 		return -1;
 	return (t->opts.stop_mask & event_kind_class(b->kind)) ? 1 : 0;
 }
@@ -853,11 +1069,13 @@ static int on_bp(struct tracer *t, struct thread *th, struct bp *b,
 	if (mem_read(t, th->tid, r->rsp, &ret, 8) != 0)
 		return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
 	if (b->kind == EV_FREE && t->opts.void_at_entry)
-		return on_void_call(t, th, b, r, ret, ev);
+		return on_entry_call(t, th, b, r, ret, &wb, ev);
 	/* If the return cannot be hooked the call goes unreported, but the
 	 * thread must still get past the instruction under the int3. */
 	if (hook_return(t, th, b, r, ret, &wb) != 0)
 		wb.n = 0;
+	if (b->kind == EV_FREE && t->opts.free_entry)
+		return on_entry_call(t, th, b, r, ret, &wb, ev);
 	return pass_bp(t, th, b, r, &wb) == 0 ? 0 : -1;
 }
 
@@ -949,9 +1167,14 @@ static int on_sigtrap(struct tracer *t, struct thread *th, struct event *ev)
 	b = bp_find(t, r.rip - 1);
 	if (b && b->inserted)
 		return on_bp(t, th, b, &r, ev);
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) != 0)
+		return 0;
+	/* A watchpoint: ours (the program cannot set debug registers), never
+	 * delivered.  A hit latched at a freeze comes as one too. */
+	if (si.si_code == TRAP_HWBKPT)
+		return th->hit || watch_latch(t, th) ? watch_report(t, th, ev) : 0;
 	/* Not ours: a raise(SIGTRAP) or the program's own int3 goes to it. */
-	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0)
-		th->resume_sig = SIGTRAP;
+	th->resume_sig = SIGTRAP;
 	return 0;
 }
 
@@ -1018,6 +1241,10 @@ static void release_child(struct tracer *t, pid_t child, const struct thread *pa
 		code_poke(child, t->tramp, t->tramp_orig[0]);
 	for (size_t i = 0; parent && i < parent->nrs; i++)
 		restore_slot(t, child, &parent->rs[i]);
+	/* fork passes no watchpoint on, but keeps the DR7 value ptrace reads
+	 * back: leave the child nothing of ours */
+	if (t->watch_used)
+		dr_poke(child, 7, 0);
 	ptrace(PTRACE_DETACH, child, 0, 0);
 }
 
@@ -1032,6 +1259,8 @@ static void on_exec(struct tracer *t, struct thread *th)
 	t->nbps = 0;
 	t->tramp_inserted = false;
 	t->tramp = 0;
+	memset(t->watch, 0, sizeof(t->watch));    /* exec cleared them */
+	t->dr7 = 0;
 	for (size_t i = t->nth; i-- > 0; ) {
 		t->th[i].nrs = 0;
 		t->th[i].at_bp = NULL;
@@ -1052,10 +1281,13 @@ static void adopt_task(struct tracer *t, pid_t tid, bool silent)
 	int st;
 
 	nt->silent = silent;
-	if (wait_new_task(t, tid, &st) == 0 && WIFSTOPPED(st))
-		nt->stopped = true;
-	else
+	if (wait_new_task(t, tid, &st) != 0 || !WIFSTOPPED(st)) {
 		thread_remove(t, tid);
+		return;
+	}
+	nt->stopped = true;
+	if (!silent)
+		watch_inherit(t, tid);
 }
 
 /* Handle clone/fork/vfork/exec events of thread th. */
@@ -1221,6 +1453,10 @@ static int step_one(struct tracer *t, pid_t tid, struct user_regs_struct *r, str
 	if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP && STATUS_EVENT(st) == 0 &&
 	    ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code == TRAP_TRACE) {
 		th->stopped = true;
+		/* the step's BS trap hides a watchpoint hit of the same
+		 * instruction: DR6 tells (step_run reports it) */
+		if (t->watch_used && !th->hit)
+			watch_latch(t, th);
 		return 0;
 	}
 	/* a signal, a task event, an exit: the usual handling; stepping goes
@@ -1267,7 +1503,13 @@ static int step_run(struct tracer *t, pid_t tid, struct event *ev)
 		int line = src->stmt(src->ctx, &t->space, r.rip, &fn);
 		if (line < 0) {
 			step_leave(t, th, &r, pc0, sp0);
-			return 0;
+			return th->hit ? watch_report(t, th, ev) : 0;
+		}
+		if (th->hit) {
+			/* the step hit a watchpoint: that first, the line at
+			 * the next call (step_back), unless a break is here */
+			th->step_back = !reports_here(t, r.rip);
+			return watch_report(t, th, ev);
 		}
 		if (reports_here(t, r.rip))
 			continue;      /* its break or call first (see on_break) */
@@ -1304,8 +1546,20 @@ static void resume_all(struct tracer *t)
 			if (ptrace(PTRACE_GETREGS, th->tid, 0, &r) == 0 && r.rip == b->addr)
 				pass_bp(t, th, b, &r, &wb);
 		}
+		if (th->hit)
+			continue;      /* reported first (report_hit) */
 		thread_resume(t, th);
 	}
+}
+
+/* A watchpoint hit latched on a stopped thread (by a single step over a
+ * breakpoint), to report before that thread runs on.  1 if *ev is one. */
+static int report_hit(struct tracer *t, struct event *ev)
+{
+	for (size_t i = 0; i < t->nth; i++)
+		if (t->th[i].hit && t->th[i].stopped && !t->th[i].parked)
+			return watch_report(t, &t->th[i], ev);
+	return 0;
 }
 
 /* waitpid(-1) for the next stop.  Heap calls come in bursts, the next stop
@@ -1408,6 +1662,8 @@ int tracer_next(struct tracer *t, struct event *ev)
 			continue;
 		}
 		resume_all(t);
+		if (report_hit(t, ev))
+			return 1;
 		if (stepper(t)) {
 			if (step_run(t, stepper(t)->tid, ev) > 0)
 				return 1;
@@ -1800,30 +2056,104 @@ static pid_t stopped_tid(const struct tracer *t)
 	return t->pid;
 }
 
-/* Before a detach: what the parked stops still owe.  A signal is delivered
- * at the detach, a fork child is cleaned, a group-stop stays stopped; a
- * trap at our int3 or trampoline is undone by rewind_thread. */
+/* Is the SIGTRAP th is stopped with ours: a watchpoint hit, a step, our
+ * int3 or the trampoline (not the program's own raise or int3)? */
+static bool trap_ours(struct tracer *t, const struct thread *th)
+{
+	struct user_regs_struct r;
+	siginfo_t si;
+	const struct bp *b;
+
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) != 0 ||
+	    si.si_code == TRAP_HWBKPT || si.si_code == TRAP_TRACE ||
+	    ptrace(PTRACE_GETREGS, th->tid, 0, &r) != 0)
+		return true;
+	b = bp_find(t, r.rip - 1);
+	return (t->tramp_inserted && r.rip - 1 == t->tramp) || (b && b->inserted);
+}
+
+/* Before a detach: what one stop still owes.  A signal is delivered at
+ * the detach, a fork child is cleaned, a group-stop stays stopped; a trap
+ * at our int3 or trampoline is undone by rewind_thread, a watchpoint's
+ * dropped. */
+static void settle(struct tracer *t, pid_t tid, int st)
+{
+	struct thread *th = thread_find(t, tid);
+	unsigned event = STATUS_EVENT(st);
+	int sig = WIFSTOPPED(st) ? WSTOPSIG(st) : 0;
+	struct event ev;
+
+	if (!th || !WIFSTOPPED(st))
+		handle_status(t, tid, st, &ev);
+	else if (event == PTRACE_EVENT_STOP)
+		th->listen = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+			     sig == SIGTTOU;
+	else if (event)
+		on_ptrace_event(t, th, event);
+	else if (sig != SIGTRAP || !trap_ours(t, th))
+		th->resume_sig = sig;
+}
+
+/* Settle the stops parked by the freeze. */
 static void settle_parked(struct tracer *t)
 {
-	struct event ev;
 	pid_t tid;
 	int st;
 
-	while (unpark(t, &tid, &st)) {
-		struct thread *th = thread_find(t, tid);
-		unsigned event = STATUS_EVENT(st);
-		int sig = WIFSTOPPED(st) ? WSTOPSIG(st) : 0;
+	while (unpark(t, &tid, &st))
+		settle(t, tid, st);
+}
 
-		if (!th || !WIFSTOPPED(st))
-			handle_status(t, tid, st, &ev);
-		else if (event == PTRACE_EVENT_STOP)
-			th->listen = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-				     sig == SIGTTOU;
-		else if (event)
-			on_ptrace_event(t, th, event);
-		else if (sig != SIGTRAP)
-			th->resume_sig = sig;
+/* Is SIGTRAP pending (and not blocked) for thread tid of pid? */
+static bool sigtrap_pending(pid_t pid, pid_t tid)
+{
+	char path[64], line[128];
+	unsigned long long pnd = 0, blk = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof line, f)) {
+		sscanf(line, "SigPnd: %llx", &pnd);
+		sscanf(line, "SigBlk: %llx", &blk);
 	}
+	if (f)
+		fclose(f);
+	return (pnd & ~blk) & (1ull << (SIGTRAP - 1));
+}
+
+/* A thread the freeze stopped just after one of our traps (a watchpoint
+ * hit, an int3) can still have that trap's SIGTRAP pending: the interrupt
+ * was reported first.  Once detached it would take it and die.  Let it
+ * take the signal now (it does so before running any instruction of its
+ * own) and settle that stop. */
+static void drain_sigtrap(struct tracer *t, pid_t tid)
+{
+	struct thread *th = thread_find(t, tid);
+	int st;
+
+	if (!th || !th->stopped || th->listen || th->resume_sig ||
+	    !sigtrap_pending(t->pid, tid) || ptrace(PTRACE_CONT, tid, 0, 0) != 0)
+		return;
+	th->stopped = false;
+	while (waitpid(tid, &st, __WALL) < 0)
+		if (errno != EINTR)
+			return;
+	th->stopped = WIFSTOPPED(st);
+	settle(t, tid, st);
+}
+
+/* Drain every thread's pending SIGTRAP of ours (see drain_sigtrap). */
+static void drain_all(struct tracer *t)
+{
+	size_t n = t->nth;
+	pid_t *tids = xcalloc(n ? n : 1, sizeof(*tids));
+
+	for (size_t i = 0; i < n; i++)
+		tids[i] = t->th[i].tid;
+	for (size_t i = 0; i < n && !t->ended; i++)
+		drain_sigtrap(t, tids[i]);
+	free(tids);
 }
 
 int tracer_detach(struct tracer *t)
@@ -1833,6 +2163,7 @@ int tracer_detach(struct tracer *t)
 	g_interrupt_pid = 0;
 	tracer_freeze(t);
 	settle_parked(t);
+	drain_all(t);
 	if (t->ended)
 		return 0;
 	for (size_t i = 0; i < t->nth; i++)
@@ -1853,10 +2184,16 @@ int tracer_detach(struct tracer *t)
 		free(th->rs);
 		th->rs = NULL;
 		th->caprs = 0;
+		/* The kernel keeps debug registers across a detach: a hit
+		 * then would kill the program with SIGTRAP. */
+		if (t->watch_used && !th->silent)
+			dr_poke(th->tid, 7, 0);
 		/* A group-stopped thread stays stopped: detach with no signal. */
 		ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)(th->listen ? 0 : th->resume_sig));
 	}
 	t->nth = 0;
+	memset(t->watch, 0, sizeof(t->watch));
+	t->dr7 = 0;
 	t->detached = true;
 	return 0;
 }
