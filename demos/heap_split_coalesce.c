@@ -1,13 +1,13 @@
 /*
  * heap_split_coalesce.c - the lecture's heap sequence on glibc's malloc:
- * blocks handed out in address order, a freed block reused, two freed
- * neighbours coalescing into one free chunk, and that chunk split to serve
- * a smaller request.
+ * blocks in address order, a freed block reused, a freed block coalescing
+ * with the free one before it, that chunk split to serve smaller requests;
+ * then (at the end) coalescing with the next free block and with top.
  *
  * glibc keeps small freed blocks (up to 1032 bytes) in the per-thread
  * tcache, where they neither split nor coalesce; the blocks that show
- * splitting and coalescing are therefore 2000 bytes.  Run under
- * `memviz --pure-heap` (planned) to see the textbook behaviour for all sizes.
+ * splitting and coalescing are therefore 2000 and 4000 bytes.  Run under
+ * `memviz --pure-heap` to see the textbook behaviour for all sizes.
  *
  * Prints "malloc SIZE -> PTR" / "free PTR" lines (truth.h) and exits 0.
  */
@@ -70,5 +70,19 @@ int main(void)
 	put(guard);
 	put(p2);
 	put(p1);
+
+	/* Larger than any free chunk left (the biggest is 3008 bytes): each
+	 * of these comes from the top chunk, in address order. */
+	printf("# three blocks from the top chunk, one after the other\n");
+	p1 = get(4000);
+	p2 = get(4000);
+	p3 = get(4000);
+
+	printf("# free the middle one, then the first: it coalesces with the next\n");
+	put(p2);
+	put(p1);
+
+	printf("# free the last one: it coalesces with the free block before it and with top\n");
+	put(p3);
 	return 0;
 }

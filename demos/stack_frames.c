@@ -3,10 +3,15 @@
  * many_args (eight arguments, so the 7th and 8th are passed on the stack)
  * -> recurse (depth from argv[1], default 10).  At the bottom of the
  * recursion it mallocs and frees one block, so a heap stop there shows the
- * whole chain of frames.
+ * whole chain of frames.  Then two textbook recursions from main:
+ * factorial(6), one frame per level pushed and popped in a line, and
+ * fibonacci(6), whose double recursion pushes and pops frames like a walk
+ * over a tree (25 calls, never more than 6 of its frames at once).
  *
  * Prints "local FN NAME ADDR" for locals and arguments (recurse's as
- * "recurse[DEPTH]"), the heap calls (truth.h), and "result N"; exits 0.
+ * "recurse[DEPTH]", factorial's as "factorial[N]"), the heap calls
+ * (truth.h), "factorial 6 = 720", "fibonacci 6 = 8 calls 25 deepest 6",
+ * and last "result N" (outer's result); exits 0.
  *
  * `stack_frames DEPTH wait`: the same, but at the bottom of the recursion,
  * with the block still allocated, it prints "ready" and blocks in read()
@@ -127,6 +132,36 @@ static NOINLINE long outer(int depth)
 	return middle(name[0], depth) + name[1];
 }
 
+/* n! the textbook way: each level waits in its own frame (with its own n
+ * and product) for the level below to return. */
+static NOINLINE long factorial(int n)
+{
+	volatile long below = 1;
+
+	printf("local factorial[%d] n 0x%lx\n", n, P(&n));
+	if (n > 1)
+		below = factorial(n - 1);
+	return n * below;
+}
+
+static int fib_calls, fib_depth, fib_deepest;
+
+/* fib(n) by the naive double recursion: fib(n - 1) is pushed and popped
+ * whole before fib(n - 2) reuses the same stack.  Counts the calls and
+ * the deepest nesting. */
+static NOINLINE long fibonacci(int n)
+{
+	volatile long left, right;
+
+	fib_calls++;
+	if (++fib_depth > fib_deepest)
+		fib_deepest = fib_depth;
+	left = n < 2 ? n : fibonacci(n - 1);
+	right = n < 2 ? 0 : fibonacci(n - 2);
+	fib_depth--;
+	return left + right;
+}
+
 int main(int argc, char **argv)
 {
 	int depth = argc > 1 ? atoi(argv[1]) : 10;
@@ -137,6 +172,9 @@ int main(int argc, char **argv)
 		depth = 10;
 	printf("local main result 0x%lx\n", P(&result));
 	result = outer(depth);
+	printf("factorial 6 = %ld\n", factorial(6));
+	printf("fibonacci 6 = %ld", fibonacci(6));
+	printf(" calls %d deepest %d\n", fib_calls, fib_deepest);
 	printf("result %ld\n", result);
 	return 0;
 }

@@ -4,6 +4,17 @@
  * malloc + free pairs (default 1000) after a barrier, so they overlap; main
  * mallocs once itself (the thread table).
  *
+ * `threads K N`: N threads instead of four (1 to 16; the lecture's picture
+ * is `threads K 3`), and each worker first mallocs a 64-byte block of its
+ * own that it keeps until its pairs are done.  A thread's first malloc
+ * takes an arena nobody uses (a thread that has ended leaves its arena
+ * free for the next) or makes a new one (up to 8 per CPU); the workers
+ * all hold their blocks before any goes on (a second barrier), so the
+ * blocks lie in N different heaps, far from main's, as each thread's
+ * stack does.
+ * After joining, main prints "thread I block PTR" for each, and the
+ * totals count the N blocks too (N*K + N + 1).
+ *
  * Prints main's own "malloc SIZE -> PTR" and "free PTR" (truth.h), and
  * after joining: "threads 4", "per_thread K", "total mallocs N"
  * (N = 4*K + 1) and "total frees N".  glibc adds heap calls of its own
@@ -34,14 +45,18 @@
 
 #include "truth.h"
 
-#define NTHREADS 4
+#define MAX_THREADS 16
 
 static pthread_barrier_t start_line;
+static pthread_barrier_t own_line;        /* every worker has its block */
+static int nthreads = 4;
+static int own_blocks;                    /* `threads K N`: a block each */
+static void *own_block[MAX_THREADS];
 static long per_thread = 1000;
 static long regs_bad;                     /* pairs that lost a register */
 static int wait_mode;                     /* "wait": block in dive() */
 static int wait_pipe[2] = { -1, -1 };
-static pid_t worker_tid[NTHREADS];
+static pid_t worker_tid[MAX_THREADS];
 
 /* unsigned long heap_pair(size_t n): malloc(n), write a byte, free; returns
  * a bit per callee-saved register changed across the two calls (0 = all
@@ -86,13 +101,15 @@ static void on_usr1(int sig)
 	close(wait_pipe[1]);
 }
 
-/* Wait mode when asked ("wait" after K).  A constructor, which glibc
- * calls with main's argc and argv, so main is the same code without it. */
+/* Wait mode when asked ("wait" after K, or after K N).  A constructor,
+ * which glibc calls with main's argc and argv, so main is the same code
+ * without it. */
 __attribute__((constructor)) static void wait_setup(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };
 
-	if (argc < 3 || strcmp(argv[2], "wait") != 0 || pipe(wait_pipe) != 0)
+	if (argc < 3 || argc > 4 || strcmp(argv[argc - 1], "wait") != 0 ||
+	    pipe(wait_pipe) != 0)
 		return;
 	sigaction(SIGUSR1, &sa, NULL);
 	wait_mode = 1;
@@ -133,20 +150,30 @@ static int asleep_in_read(pid_t tid)
 /* Main in wait mode: once every worker sleeps in read(), say "ready". */
 static void wait_ready(void)
 {
-	for (int i = 0; i < NTHREADS; i++)
+	for (int i = 0; i < nthreads; i++)
 		while (!__atomic_load_n(&worker_tid[i], __ATOMIC_ACQUIRE) ||
 		       !asleep_in_read(worker_tid[i]))
 			usleep(1000);
 	printf("ready\n");
 }
 
-/* K malloc+free pairs of varying small sizes; returns a checksum. */
+/* K malloc+free pairs of varying small sizes (with `threads K N`, around
+ * a block of the thread's own); returns a checksum. */
 static void *worker(void *arg)
 {
 	unsigned long sum = (unsigned long)(uintptr_t)arg;
+	int who = (int)(uintptr_t)arg;
 	long i;
 
 	pthread_barrier_wait(&start_line);
+	if (own_blocks) {
+		/* this thread's first malloc: glibc gives it an arena */
+		own_block[who] = malloc(64);
+		if (!own_block[who])
+			abort();
+		memset(own_block[who], who, 64);
+		pthread_barrier_wait(&own_line);
+	}
 	for (i = 0; i < per_thread; i++) {
 		unsigned long bad = heap_pair(16 + (size_t)(i % 8) * 16);
 
@@ -156,9 +183,9 @@ static void *worker(void *arg)
 			__atomic_add_fetch(&regs_bad, 1, __ATOMIC_RELAXED);
 		sum += (unsigned char)i;
 	}
+	if (own_blocks)
+		free(own_block[who]);
 	if (wait_mode) {
-		int who = (int)(uintptr_t)arg;
-
 		__atomic_store_n(&worker_tid[who], (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
 		dive(who + 2, who);
 	}
@@ -176,12 +203,19 @@ int main(int argc, char **argv)
 		per_thread = atol(argv[1]);
 	if (per_thread < 0)
 		per_thread = 0;
-	tids = malloc(NTHREADS * sizeof *tids);
+	if (argc > 2 && strcmp(argv[2], "wait") != 0) {
+		nthreads = atoi(argv[2]);
+		if (nthreads < 1 || nthreads > MAX_THREADS)
+			nthreads = 4;
+		own_blocks = 1;
+	}
+	tids = malloc(nthreads * sizeof *tids);
 	if (!tids)
 		return 1;
-	printf("malloc %zu -> 0x%lx\n", NTHREADS * sizeof *tids, P(tids));
-	pthread_barrier_init(&start_line, NULL, NTHREADS);
-	for (i = 0; i < NTHREADS; i++) {
+	printf("malloc %zu -> 0x%lx\n", nthreads * sizeof *tids, P(tids));
+	pthread_barrier_init(&start_line, NULL, nthreads);
+	pthread_barrier_init(&own_line, NULL, nthreads);
+	for (i = 0; i < nthreads; i++) {
 		err = pthread_create(&tids[i], NULL, worker, (void *)(uintptr_t)i);
 		if (err) {
 			fprintf(stderr, "threads: pthread_create failed (%d)\n", err);
@@ -190,19 +224,22 @@ int main(int argc, char **argv)
 	}
 	if (wait_mode)
 		wait_ready();
-	for (i = 0; i < NTHREADS; i++) {
+	for (i = 0; i < nthreads; i++) {
 		void *ret;
 
 		pthread_join(tids[i], &ret);
 		sum += (unsigned long)(uintptr_t)ret;
 	}
 	pthread_barrier_destroy(&start_line);
+	pthread_barrier_destroy(&own_line);
 	printf("free 0x%lx\n", P(tids));
 	free(tids);
-	printf("threads %d\n", NTHREADS);
+	for (i = 0; own_blocks && i < nthreads; i++)
+		printf("thread %d block 0x%lx\n", i, P(own_block[i]));
+	printf("threads %d\n", nthreads);
 	printf("per_thread %ld\n", per_thread);
-	printf("total mallocs %ld\n", NTHREADS * per_thread + 1);
-	printf("total frees %ld\n", NTHREADS * per_thread + 1);
+	printf("total mallocs %ld\n", nthreads * (per_thread + own_blocks) + 1);
+	printf("total frees %ld\n", nthreads * (per_thread + own_blocks) + 1);
 	printf("checksum %lu\n", sum);
 	printf("regs_bad %ld\n", regs_bad);
 	return 0;

@@ -8,8 +8,17 @@
  *                free a big chunk and malloc a smaller one (split), realloc,
  *                calloc
  *   mmap         one malloc above the mmap threshold (128 KiB)
+ *   two bugs     a leak (a block whose only pointer is lost) and a
+ *                dangling pointer (a function returns its local's
+ *                address); neither crashes
  *
- * It prints every address it learns (format in truth.h) and exits 0.
+ * It prints every address it learns (format in truth.h), a "# N. ..."
+ * line to open each chapter, and for each bug the line memviz's detector
+ * should match (as demos/bugs does):
+ *
+ *   bug KIND addr 0xHEX line N fn FUNCTION
+ *
+ * and exits 0.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +28,10 @@
 int visitors = 42;                       /* .data */
 static char guestbook[256];              /* .bss */
 static const char motto[] = "memory is a long array of bytes";  /* .rodata */
+
+/* A bug's truth line, for a statement on the line before the macro. */
+#define BUG_PREV(kind, addr) \
+	printf("bug %s addr 0x%lx line %d fn %s\n", kind, P(addr), __LINE__ - 1, __func__)
 
 /* The deepest call: its locals sit lowest on the stack. */
 static int count_items(const char *bag, int limit)
@@ -51,12 +64,35 @@ static int plan_trip(int days)
 	return pack_bag(days) + (int)(budget / 1000);
 }
 
+/* A souvenir bought and forgotten: its pointer dies with this frame and
+ * nothing frees the block (the tour's leak). */
+static void buy_souvenir(void)
+{
+	char *souvenir = malloc(48);
+	BUG_PREV("leak", souvenir);
+
+	printf("malloc 48 -> 0x%lx\n", P(souvenir));
+	if (souvenir)
+		strcpy(souvenir, "a postcard");
+}
+
+/* Returns where its local was: dead once it returns (through a volatile,
+ * or gcc would return NULL, knowing the bug). */
+static int *ticket_number(void)
+{
+	int ticket = 7;
+	int *volatile where = &ticket;
+
+	return where;
+}
+
 int main(void)
 {
 	int items;
 	char *a, *b, *c, *d, *e, *guard, *big;
 	int *zeros;
 	unsigned long old;
+	int *ticket = NULL;
 
 	truth_init();
 	printf("# 1. globals: initialised data, zeroed bss, a constant string\n");
@@ -124,6 +160,14 @@ int main(void)
 	free(guard);
 	printf("free 0x%lx\n", P(a));
 	free(a);
+
+	printf("# 9. a bug: a block nobody frees, its only pointer lost (a leak)\n");
+	buy_souvenir();
+
+	printf("# 10. a bug: a function returns its local's address; that frame is gone\n");
+	ticket = ticket_number();
+	BUG_PREV("dangling_stack_pointer", ticket);
+	printf("ptr ticket 0x%lx\n", P(ticket));
 	printf("# the end: %d visitors, %s\n", visitors, motto);
 	return 0;
 }

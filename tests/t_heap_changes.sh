@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# heap.changes on the lecture's sequence (demos/heap_split_coalesce) under
+# heap.changes on the lecture's sequence (demos/heap_split_coalesce: split, and
+# coalescing with the previous, the next and the top chunk) under
 # glibc 2.36: every malloc and free says what it did to the chunks, in the
 # lecture's words, on the chunk of the pointer the demo printed.
 . tests/lib.sh
@@ -32,6 +33,12 @@ free:unsorted
 free:tcache
 free:tcache
 free:tcache
+alloc:top
+alloc:top
+alloc:top
+free:unsorted
+coalesce:next
+coalesce:top
 WANT
 diff -u "$T/want" "$T/got" || fail "heap changes differ from the lecture's story (- want, + memviz)"
 # the chunk each change names first is the one of the pointer of the call
