@@ -31,6 +31,8 @@ enum field {
 /* Parse a --fields list; -1 with *bad = the bad word (heap string). */
 int snapshot_parse_fields(const char *list, unsigned *mask, char **bad);
 
+struct diag;                      /* diagnose.h */
+
 struct code_loc {                 /* an `at` */
 	const char *fn;           /* NULL if unknown */
 	uint64_t off;             /* from the start of fn */
@@ -70,6 +72,10 @@ struct snapshot {
 	char **argv;              /* start record: its arguments (NULL-terminated) */
 	const char **notes;       /* start record: degraded-view notes */
 	size_t nnotes;
+	const struct diag *diags; /* what the bug detectors found at this stop
+				     (diagnose.h; owned by them, valid until
+				     the next stop), or NULL */
+	size_t ndiags;
 };
 
 /* Resolve an address to a code_loc: function, file and line from DWARF

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "debuginfo.h"
+#include "diagnose.h"
 #include "out.h"
 #include "probes.h"
 #include "snapshot.h"
@@ -84,6 +85,9 @@ struct session {
 	const char *notes[4];
 	size_t nnotes;
 	char *note_buf;
+	struct diagnose *diag;        /* the bug detectors (--fields diagnostics) */
+	struct heap_state diag_heap;  /* their walk at a free's entry */
+	struct uw_stack diag_stack;   /* their unwinds at a watchpoint hit */
 };
 
 static const char usage_text[] =
@@ -359,7 +363,8 @@ static bool emit(struct session *s)
 {
 	int r = s->o->mode == MODE_JSON ? out_json_write(s->out, &s->snap, &s->sb)
 					: out_text_write(s->out, &s->snap, &s->sb);
-	if (r == 0 && (s->flush_each || flush_due(s)))
+	/* a diagnostic is flushed at once: glibc may abort the program next */
+	if (r == 0 && (s->flush_each || s->snap.ndiags || flush_due(s)))
 		r = fflush(s->out);
 	if (r != 0 && !s->write_failed) {
 		s->write_failed = true;
@@ -380,7 +385,8 @@ static bool output_is_live(FILE *f)
 	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fileno(f));
 }
 
-/* Where an event happened: the caller for calls, else the pc. */
+/* Where an event happened: the caller for calls, else the pc (for a
+ * watchpoint hit, the instruction before it: the access). */
 static void locate(struct session *s, const struct event *ev, const struct space *sp)
 {
 	uint64_t addr = ev->call_site ? ev->call_site : ev->pc;
@@ -391,7 +397,8 @@ static void locate(struct session *s, const struct event *ev, const struct space
 	if (!sp || !elfinfo_module_at(&sp->elf, addr))
 		sp = tracer_space(s->t);     /* a library mapped since: re-read */
 	if (sp)
-		snapshot_locate(sp, s->dbg, addr, ev->call_site != 0, &s->snap.at);
+		snapshot_locate(sp, s->dbg, addr, ev->call_site != 0 || ev->kind == EV_WATCH,
+				&s->snap.at);
 }
 
 /* mem_reader over the tracer. */
@@ -549,7 +556,10 @@ static void take_snapshot(struct session *s, const struct event *ev)
 	snap->fields = s->o->fields;
 	snap->ev = *ev;
 	snap->signal_region = NULL;
-	bool want_stack = live && (s->o->fields & FIELD_STACK);
+	/* the detectors need the frames at a call (the new frame's locals)
+	 * and at a signal (the program's line under a library's fault) */
+	bool want_stack = live && ((s->o->fields & FIELD_STACK) ||
+				   (s->diag && (ev->kind == EV_CALL || ev->kind == EV_SIGNAL)));
 	/* the stack's pointers are classified against the heap too */
 	bool want_heap = live && (s->o->fields & (FIELD_HEAP | FIELD_DIAG | FIELD_STACK));
 	if (live && ((s->o->fields & FIELD_SPACE) || ev->kind == EV_SIGNAL || want_heap ||
@@ -593,6 +603,10 @@ static void take_snapshot(struct session *s, const struct event *ev)
 		struct vars_opts vo = value_opts(&mem, sp);
 		snapshot_return_value(snap, s->dbg, &vo);
 	}
+	snap->diags = NULL;
+	snap->ndiags = 0;
+	if (s->diag)
+		diagnose_stop(s->diag, snap);
 	if (!(s->o->fields & FIELD_STACK))
 		snap->nthreads = 0;
 	/* the UI's status line: the system's memory as free(1) shows it */
@@ -661,6 +675,8 @@ static bool run_loop(struct session *s)
 			return false;
 		if (r < 0)
 			return true;              /* interrupted: detach */
+		if (s->diag && !diagnose_event(s->diag, &ev))
+			continue;                 /* nothing to show: resume */
 		if (ev.kind == EV_EXIT && !(s->o->stop_mask & STOP_EXIT))
 			return false;
 		take_snapshot(s, &ev);
@@ -720,6 +736,172 @@ static FILE *open_output(const struct options *o, int *child_stdout)
 	return f;
 }
 
+/* Are the bug detectors wanted?  Their field, and stops to watch from. */
+static bool diagnostics_on(const struct options *o)
+{
+	return (o->fields & FIELD_DIAG) &&
+	       (o->stop_mask & (STOP_HEAP | STOP_CALL | STOP_RETURN | STOP_LINE | STOP_SIGNAL |
+				STOP_EXIT));
+}
+
+/* ---- what the detectors ask of the process (diagnose_ops) --------------- */
+
+static int diag_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct session *s = ctx;
+	return tracer_read(s->t, addr, buf, len);
+}
+
+/* Code bytes from the file mapped at addr: memory has the tracer's int3s
+ * where breakpoints are.  Memory if the file cannot be read. */
+static int diag_read_code(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct session *s = ctx;
+	const struct space *sp = tracer_space_cached(s->t);
+	const struct elf_module *m = sp ? elfinfo_module_at(&sp->elf, addr) : NULL;
+	uint64_t va = m ? addr - m->bias : 0;
+
+	for (size_t i = 0; m && i < m->ef->nsegments; i++) {
+		const struct elf_segment *g = &m->ef->segments[i];
+		if (va < g->vaddr || va + len > g->vaddr + g->filesz)
+			continue;
+		int fd = open(m->ef->path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? pread(fd, buf, len, (off_t)(g->offset + va - g->vaddr)) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n == (ssize_t)len)
+			return 0;
+		break;
+	}
+	return tracer_read(s->t, addr, buf, len);
+}
+
+static int diag_regs(void *ctx, pid_t tid, struct user_regs_struct *r)
+{
+	struct session *s = ctx;
+	return tracer_regs(s->t, tid, r);
+}
+
+static int diag_watch(void *ctx, int slot, uint64_t addr, int len)
+{
+	struct session *s = ctx;
+	return tracer_watch(s->t, slot, addr, len);
+}
+
+static int diag_unwatch(void *ctx, int slot)
+{
+	struct session *s = ctx;
+	return tracer_unwatch(s->t, slot);
+}
+
+static size_t diag_hidden(void *ctx, pid_t tid, uint64_t *slots, uint64_t *origs, size_t max)
+{
+	struct session *s = ctx;
+	return tracer_hidden_returns(s->t, tid, slots, origs, max);
+}
+
+static uint64_t diag_tramp(void *ctx)
+{
+	struct session *s = ctx;
+	return tracer_trampoline(s->t);
+}
+
+/* glibc's heap as it is now (every thread stopped), whichever model the
+ * views use: free() is glibc's. */
+static const struct heap_state *diag_heap_now(void *ctx)
+{
+	struct session *s = ctx;
+	struct mem_reader mem = { s->t, read_tracee };
+	const struct space *sp = tracer_space(s->t);
+	uint64_t fs[256];
+	pid_t tids[256];
+	size_t n, nfs = 0;
+
+	if (!sp || tracer_freeze(s->t) != 0)
+		return NULL;
+	n = tracer_threads(s->t, tids, ARRAY_LEN(tids));
+	for (size_t i = 0; i < n; i++) {
+		struct user_regs_struct r;
+		if (tracer_regs(s->t, tids[i], &r) == 0)
+			fs[nfs++] = r.fs_base;
+	}
+	struct glibc_ctx c = { .space = sp, .mem = &mem, .fs_bases = fs, .nfs = nfs };
+	heap_glibc_read(&s->diag_heap, &c);
+	return &s->diag_heap;
+}
+
+/* Thread tid's frames, innermost first, through the hidden returns. */
+static size_t diag_frames(void *ctx, pid_t tid, struct diag_frame *out, size_t max)
+{
+	struct session *s = ctx;
+	uint64_t slots[512], origs[512];
+	struct uw_patch patches[512];
+	struct mem_reader mem = { s->t, read_tracee };
+	const struct space *sp = tracer_space_cached(s->t);
+	const struct elf_module *exe = sp ? elfinfo_exe(&sp->elf) : NULL;
+	struct user_regs_struct r;
+	size_t np, n;
+
+	if (!sp || tracer_regs(s->t, tid, &r) != 0)
+		return 0;
+	np = tracer_hidden_returns(s->t, tid, slots, origs, ARRAY_LEN(slots));
+	for (size_t i = 0; i < np; i++)
+		patches[i] = (struct uw_patch){ slots[i], origs[i] };
+	struct uw_input in = { .space = sp, .dbg = s->dbg, .mem = &mem, .patches = patches,
+			       .npatches = np, .max_frames = max };
+	n = unwind_thread(&in, &r, &s->diag_stack);
+	for (size_t i = 0; i < n && i < max; i++) {
+		const struct uw_frame *f = &s->diag_stack.frames[i];
+		out[i] = (struct diag_frame){ f->pc, f->loc.fn,
+					      exe && elfinfo_module_at(&sp->elf, f->pc) == exe };
+	}
+	return n < max ? n : max;
+}
+
+static void diag_locate(void *ctx, uint64_t addr, bool call_ret, struct code_loc *out)
+{
+	struct session *s = ctx;
+	const struct space *sp = tracer_space_cached(s->t);
+
+	snapshot_locate(sp, s->dbg, addr, call_ret, out);
+}
+
+static bool diag_in_exe(void *ctx, uint64_t addr)
+{
+	struct session *s = ctx;
+	const struct space *sp = tracer_space_cached(s->t);
+	const struct elf_module *exe = sp ? elfinfo_exe(&sp->elf) : NULL;
+
+	return exe && elfinfo_module_at(&sp->elf, addr) == exe;
+}
+
+static const char *diag_symbol(void *ctx, uint64_t addr)
+{
+	struct session *s = ctx;
+	const struct space *sp = tracer_space_cached(s->t);
+	const struct elf_module *m;
+	const char *name;
+	uint64_t off;
+
+	return sp && elfinfo_symbolize(&sp->elf, addr, &name, &off, &m) == 0 ? name : NULL;
+}
+
+/* The detectors for this session, if wanted (after the tracer started). */
+static void diagnose_start(struct session *s)
+{
+	const struct diagnose_ops ops = {
+		.ctx = s, .read = diag_read, .read_code = diag_read_code, .regs = diag_regs,
+		.watch = diag_watch, .unwatch = diag_unwatch, .hidden_returns = diag_hidden,
+		.trampoline = diag_tramp, .heap_now = diag_heap_now, .frames = diag_frames,
+		.locate = diag_locate, .in_exe = diag_in_exe, .symbol = diag_symbol,
+	};
+	const struct diagnose_opts dopts = { .stop_mask = s->o->stop_mask,
+					     .attached = s->o->pid != 0 };
+
+	if (diagnostics_on(s->o))
+		s->diag = diagnose_new(&ops, &dopts);
+}
+
 /* Start the tracer as the options say; exits on failure. */
 static struct tracer *start_tracer(struct options *o, int child_stdout,
 				    const struct sigaction *saved, const struct tracer_src *src)
@@ -737,6 +919,8 @@ static struct tracer *start_tracer(struct options *o, int child_stdout,
 		/* Without a snapshot of the state after it, a call that returns
 		 * nothing (free) has nothing to wait for: report it at entry. */
 		.void_at_entry = !(o->fields & ~FIELD_EVENT),
+		/* the double and invalid free checks, before glibc's abort */
+		.free_entry = diagnostics_on(o) && (o->stop_mask & STOP_HEAP),
 		/* tcache and fastbins off: every free coalesces at once */
 		.tunables = o->pure_heap ? "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0"
 					 : NULL,
@@ -764,6 +948,7 @@ static int headless_session(struct session *s, const struct sigaction *saved,
 	s->out = open_output(o, &child_stdout);
 	s->flush_each = output_is_live(s->out);
 	s->t = start_tracer(o, child_stdout, saved, probes_src(s->probes));
+	diagnose_start(s);
 	bool detach = emit_start(s, start_argv);
 	detach = detach ? run_loop(s) : true;
 	if (detach) {
@@ -878,8 +1063,10 @@ static int tui_next(struct session *s, bool cont, struct event *ev)
 {
 	for (;;) {
 		int r = tracer_next(s->t, ev);
+		if (r > 0 && s->diag && !diagnose_event(s->diag, ev))
+			continue;                 /* nothing to show */
 		if (r <= 0 || !cont || ev->kind == EV_BREAK || ev->kind == EV_SIGNAL ||
-		    ev->kind == EV_EXIT)
+		    ev->kind == EV_EXIT || (s->diag && diagnose_pending(s->diag)))
 			return r;
 		skipped_request(s, ev);
 	}
@@ -967,6 +1154,7 @@ static int tui_session(struct session *s, const struct sigaction *saved, char **
 	if (to.saved_stderr > 0)
 		dup2(to.wfd, STDERR_FILENO);  /* until ui_close puts it back */
 	s->t = start_tracer(o, to.wfd, saved, probes_src(s->probes));
+	diagnose_start(s);
 	mem.ctx = s->t;
 	degraded_notes(s);
 	start_event(s, &ev);
@@ -1013,6 +1201,7 @@ int main(int argc, char **argv)
 	s.o = &o;
 	heap_state_init(&s.heaps[0]);
 	heap_state_init(&s.heaps[1]);
+	heap_state_init(&s.diag_heap);
 	s.reqs = heap_reqs_new();
 	install_signals(saved);
 	s.dbg = debuginfo_new();
@@ -1030,6 +1219,9 @@ int main(int argc, char **argv)
 	free(s.fs_bases);
 	heap_state_free(&s.heaps[0]);
 	heap_state_free(&s.heaps[1]);
+	heap_state_free(&s.diag_heap);
+	uw_stack_free(&s.diag_stack);
+	diagnose_free(s.diag);
 	heap_reqs_free(s.reqs);
 	free(s.note_buf);
 	free(o.breaks);

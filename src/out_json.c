@@ -12,6 +12,8 @@
 #include "out.h"
 
 #include <errno.h>
+
+#include "diagnose.h"
 #include <string.h>
 
 /*
@@ -242,6 +244,14 @@ static void json_event_extra(struct strbuf *sb, const struct snapshot *s)
 			put_i64(sb, ev->exit_code);
 		}
 		break;
+	case EV_WATCH:
+		PUT_KEY(sb, "addr");
+		sb_json_addr(sb, ev->watch_addr);
+		PUT_KEY(sb, "slot");
+		put_i64(sb, ev->watch_slot);
+		PUT_KEY(sb, "pc");
+		sb_json_addr(sb, ev->pc);
+		break;
 	case EV_START:
 		PUT_KEY(sb, "program");
 		sb_json_str(sb, s->program);
@@ -300,6 +310,8 @@ static void json_event(struct strbuf *sb, const struct snapshot *s)
 	sb_json_str(sb, event_kind_name(ev->kind));
 	if (ev->kind == EV_START)
 		PUT_LIT(sb, ",\"v\":1");
+	if (ev->at_entry)
+		PUT_LIT(sb, ",\"entry\":true");
 	if (ev->fn) {
 		PUT_KEY(sb, "fn");
 		sb_json_str(sb, ev->fn);
@@ -620,7 +632,31 @@ static void json_changes(struct strbuf *sb, const struct heap_state *h)
 	sb_putc(sb, ']');
 }
 
-/* "heap":{"model","bins_known","degraded","arenas","mmapped","changes"} */
+/* "problems":[{"kind","addr","message"}]: what the walk found wrong at
+ * this stop (header_overwrite, bad_bin_link), if anything.  The new ones
+ * are also diagnostics. */
+static void json_heap_problems(struct strbuf *sb, const struct heap_state *h)
+{
+	if (!h->ndiags)
+		return;
+	PUT_KEY(sb, "problems");
+	sb_putc(sb, '[');
+	for (size_t i = 0; i < h->ndiags; i++) {
+		const struct heap_diag *d = &h->diags[i];
+		if (i)
+			sb_putc(sb, ',');
+		PUT_LIT(sb, "{\"kind\":");
+		sb_json_str(sb, heap_diag_name(d->kind));
+		PUT_KEY(sb, "addr");
+		sb_json_addr(sb, d->addr);
+		PUT_KEY(sb, "message");
+		sb_json_str(sb, d->message);
+		sb_putc(sb, '}');
+	}
+	sb_putc(sb, ']');
+}
+
+/* "heap":{"model","bins_known","degraded","arenas","mmapped","changes"[,"problems"]} */
 static void json_heap(struct strbuf *sb, const struct heap_state *h)
 {
 	PUT_KEY(sb, "heap");
@@ -647,24 +683,35 @@ static void json_heap(struct strbuf *sb, const struct heap_state *h)
 	PUT_KEY(sb, "mmapped");
 	json_chunks(sb, h->mmapped, h->nmmapped);
 	json_changes(sb, h);
+	json_heap_problems(sb, h);
 	sb_putc(sb, '}');
 }
 
-/* "diagnostics":[{"kind","addr","message"}] from the heap model. */
-static void json_diagnostics(struct strbuf *sb, const struct heap_state *h)
+/* "diagnostics":[{"kind","addr","message","at"[,"size"][,"tid"]}]: what
+ * the bug detectors found at this stop (diagnose.h). */
+static void json_diagnostics(struct strbuf *sb, const struct snapshot *s)
 {
 	PUT_KEY(sb, "diagnostics");
 	sb_putc(sb, '[');
-	for (size_t i = 0; h && i < h->ndiags; i++) {
-		const struct heap_diag *d = &h->diags[i];
+	for (size_t i = 0; s->diags && i < s->ndiags; i++) {
+		const struct diag *d = &s->diags[i];
 		if (i)
 			sb_putc(sb, ',');
 		PUT_LIT(sb, "{\"kind\":");
-		sb_json_str(sb, heap_diag_name(d->kind));
+		sb_json_str(sb, diag_kind_name(d->kind));
 		PUT_KEY(sb, "addr");
 		sb_json_addr(sb, d->addr);
 		PUT_KEY(sb, "message");
 		sb_json_str(sb, d->message);
+		json_at(sb, &d->at);
+		if (d->kind == DG_LEAK) {
+			PUT_KEY(sb, "size");
+			put_u64(sb, d->size);
+		}
+		if (d->tid) {
+			PUT_KEY(sb, "tid");
+			put_i64(sb, d->tid);
+		}
 		sb_putc(sb, '}');
 	}
 	sb_putc(sb, ']');
@@ -689,7 +736,7 @@ int out_json_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 	if (s->fields & FIELD_HEAP)
 		json_heap(sb, s->heap);
 	if (s->fields & FIELD_DIAG)
-		json_diagnostics(sb, s->heap);
+		json_diagnostics(sb, s);
 	PUT_LIT(sb, "}\n");
 	return out_write(f, sb);
 }

@@ -17,6 +17,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "diagnose.h"
+
 /* Append s[0..n) with non-printable bytes as \xNN and \ as \\. */
 static void text_putn(struct strbuf *sb, const char *s, size_t n)
 {
@@ -155,6 +157,9 @@ static void text_what(struct strbuf *sb, const struct snapshot *s)
 	case EV_LINE:
 		sb_puts(sb, "line");
 		break;
+	case EV_WATCH:
+		sb_printf(sb, "watch 0x%" PRIx64 " (slot %d)", ev->watch_addr, ev->watch_slot);
+		break;
 	case EV_BREAK:
 	case EV_CALL:
 	case EV_RETURN:
@@ -201,6 +206,8 @@ static void text_header(struct strbuf *sb, const struct snapshot *s)
 	sb_printf(sb, "#%lu ", s->seq);
 	if (s->fields & FIELD_EVENT) {
 		text_what(sb, s);
+		if (s->ev.at_entry)
+			sb_puts(sb, " (entry)");
 		text_at(sb, s);
 		sb_puts(sb, " ");
 	}
@@ -358,6 +365,17 @@ static void text_heap(struct strbuf *sb, const struct heap_state *h)
 			  h->diags[i].addr, h->diags[i].message);
 }
 
+/* "  ! double_free 0x...: message" for each diagnostic of the stop. */
+static void text_diags(struct strbuf *sb, const struct snapshot *s)
+{
+	for (size_t i = 0; s->diags && i < s->ndiags; i++) {
+		const struct diag *d = &s->diags[i];
+		sb_printf(sb, "  ! %s 0x%" PRIx64 ": ", diag_kind_name(d->kind), d->addr);
+		text_puts(sb, d->message);
+		sb_putc(sb, '\n');
+	}
+}
+
 /* One record as text (see out.h), followed by a blank line. */
 int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 {
@@ -367,8 +385,10 @@ int out_text_write(FILE *f, const struct snapshot *s, struct strbuf *sb)
 		text_space(sb, s->space);
 	if (s->fields & FIELD_STACK)
 		text_threads(sb, s);
-	if ((s->fields & (FIELD_HEAP | FIELD_DIAG)) && s->heap)
+	if ((s->fields & FIELD_HEAP) && s->heap)
 		text_heap(sb, s->heap);
+	if (s->fields & FIELD_DIAG)
+		text_diags(sb, s);
 	sb_putc(sb, '\n');
 	return out_write(f, sb);
 }
