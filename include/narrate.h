@@ -10,7 +10,10 @@
  * previous stop (s->heap_prev), the frames (a call pushed, a return
  * popped), the regions (brk grew, a new mapping).  What the snapshot does
  * not show is not said: without a heap (s->heap NULL) no chunk is named,
- * an event it cannot explain is stated plainly.  The sentence is valid
+ * an event it cannot explain is stated plainly.  A stop with diagnostics
+ * (s->diags) says the bugs first, one sentence each (narrate_diag); a
+ * free reported at its entry (ev.at_entry) says that free has not run
+ * yet.  The sentence is valid
  * UTF-8 (bytes from the program that are not are written as '?') and has
  * no newline.
  */
@@ -44,5 +47,12 @@ void narrate_ex(const struct snapshot *s, const struct narrate_opts *o, struct s
  * "call outer", "return recurse = 6", "line stack_frames.c:42",
  * "SIGSEGV at 0x0", "exit 0".  Language-neutral (o->lang is not used). */
 void narrate_event(const struct snapshot *s, const struct narrate_opts *o, struct strbuf *out);
+
+/* One sentence on one bug (a diagnostic of s): what went wrong, where,
+ * in the words of the notes.  narrate_ex says it (before the event's own
+ * sentence) for every stop that has diagnostics. */
+struct diag;                      /* diagnose.h */
+void narrate_diag(const struct snapshot *s, const struct diag *d, const struct narrate_opts *o,
+		  struct strbuf *out);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diagnose.h"
 #include "snapshot.h"
 #include "ui.h"
 
@@ -48,6 +49,7 @@ enum ui_glyph {
 	UG_ARROW_R, UG_ARROW_L, UG_UP, UG_DOWN,     /* → ← ▲ ▼ or -> <- ^ v */
 	UG_MARK,                                    /* ◄ or < (changed) */
 	UG_GAP,                                     /* ·· or .. */
+	UG_WARN,                                    /* ⚠ or !! (a bug) */
 	UG_COUNT
 };
 
@@ -129,9 +131,44 @@ const char *ui_gone_reason(const struct snapshot *s);
 void ui_space_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct ui_ctx *c);
 void ui_stack_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct ui_ctx *c);
 void ui_heap_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct ui_ctx *c);
+/* A line of the events strip, and what it is (how it is drawn). */
+enum ui_line_kind {
+	UL_STOP,                  /* "#14 malloc(500) = 0x...  → narration" */
+	UL_OUTPUT,                /* "program: ..." what the program printed */
+	UL_MEMVIZ,                /* "memviz: ..." memviz's own messages */
+	UL_CHAPTER,               /* "3. the heap: ..." a "# N. title" line of
+				     the program's, as a heading */
+	UL_BUG,                   /* "⚠ double_free ...": a diagnostic */
+};
+struct ui_line {
+	char *text;
+	enum ui_line_kind kind;
+	int bug;                  /* UL_BUG: the session's bug number, else -1 */
+};
+
 /* The events strip: the last events, newest at the bottom, each with its
- * narration; log lines are owned by ui.c (ui_log_push). */
+ * narration; log lines are owned by ui.c.  chapter (NULL: none) is the
+ * story's current chapter, shown in the strip's title. */
 void ui_log_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct ui_ctx *c,
-		 const char *const *lines, size_t n);
+		 const struct ui_line *lines, size_t n, const char *chapter);
+
+/* ---- diagnostics (diagnose.h), as the panes mark them --------------------- */
+
+/* A bit per enum diag_kind, for ui_diag_in's mask. */
+#define UI_DIAG_BIT(k) (1u << (k))
+/* The kinds whose address the heap pane marks (a chunk) ... */
+#define UI_DIAG_HEAP (UI_DIAG_BIT(DG_DOUBLE_FREE) | UI_DIAG_BIT(DG_INVALID_FREE) | \
+		      UI_DIAG_BIT(DG_HEADER_OVERWRITE) | UI_DIAG_BIT(DG_USE_AFTER_FREE) | \
+		      UI_DIAG_BIT(DG_LEAK))
+/* ... and the stack pane (a slot, a variable or what it points at). */
+#define UI_DIAG_STACK (UI_DIAG_BIT(DG_STACK_SMASH) | UI_DIAG_BIT(DG_DANGLING_STACK_POINTER) | \
+		       UI_DIAG_BIT(DG_UNINIT_READ))
+
+/* "double_free": the kind's name as JSON writes it (diag_kind_name). */
+const char *ui_diag_name(enum diag_kind k);
+/* The first diagnostic of s whose kind is in mask and whose address lies
+ * in [lo, hi), or NULL. */
+const struct diag *ui_diag_in(const struct snapshot *s, uint64_t lo, uint64_t hi,
+			      unsigned mask);
 
 #endif

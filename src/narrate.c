@@ -25,6 +25,13 @@
  * thread (its size, what it holds), syscalls from their arguments and the
  * regions, signals from the fault address and the region holding it.
  *
+ * A stop where the bug detectors found something (s->diags) says each bug
+ * first, one sentence a kind (what went wrong, where, and why it matters,
+ * with the variable or block the snapshot shows at the address), then the
+ * event's own sentence unless the bug already told it (a double free is
+ * the free; a bad dereference the fault).  A free reported at its entry
+ * (ev.at_entry) is not explained from the heap: free has not run yet.
+ *
  * Both languages are templates side by side, with {0}..{9} for the words
  * that vary, so the Korean can put them where Korean wants them.  The
  * Korean templates put a varying word only before a particle that does
@@ -42,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diagnose.h"
 #include "dwexpr.h"
 #include "out.h"
 #include "ui_draw.h"
@@ -1450,6 +1458,320 @@ static void say_break(struct nar *n)
 		SAY(n, &T_BREAK, loc);
 }
 
+/* ---- bugs (diagnose.h) ----------------------------------------------------- */
+
+static const struct tpl T_THEN = { "; ", ". " };
+static const struct tpl T_WATCH = {
+	"at {1}, the program touched {0}, an address memviz was watching",
+	"{1}에서 memviz가 지켜보던 {0} 주소에 프로그램이 접근했습니다",
+};
+static const struct tpl T_AT_ENTRY = {
+	"memviz stopped {0} at its entry, before free ran: the heap is still as it was",
+	"memviz가 {0} 호출을 free가 실행되기 직전에 멈춰 세웠습니다. 힙은 아직 그대로입니다",
+};
+static const struct tpl T_AT_ENTRY_BUG = {
+	"memviz stopped this free before it ran, so the program is still alive and the heap "
+	"as it was",
+	"memviz가 이 free를 실행 직전에 멈춰 세웠으므로 프로그램은 아직 살아 있고 힙도 그대로입니다",
+};
+static const struct tpl T_MORE_BUGS = {
+	"{0} more bugs found at this stop",
+	"이 지점에서 버그가 {0}개 더 발견되었습니다",
+};
+static const struct tpl T_MORE_BUG = {
+	"one more bug found at this stop",
+	"이 지점에서 버그가 하나 더 발견되었습니다",
+};
+static const struct tpl T_LOC_FILE = { "{0} ({1}:{2})", "{0} 함수({1}:{2})" };
+static const struct tpl T_LOC_FN = { "{0}", "{0} 함수" };
+static const struct tpl T_LOC_LINE = { "{1}:{2}", "{1}:{2}" };
+static const struct tpl T_LOC_NONE = { "an unknown place", "알 수 없는 위치" };
+
+static const struct tpl T_BUG_DOUBLE_FREE = {
+	"free({0}) again at {1}: this block was already freed - a double free; glibc aborts "
+	"the program when it notices",
+	"{1}에서 이미 해제된 블록을 또 해제합니다(free({0})). 이중 해제(double free)이며, "
+	"glibc가 이를 알아채면 프로그램을 중단시킵니다",
+};
+static const struct tpl T_BUG_INVALID_FREE_IN = {
+	"free({0}) at {1}: {0} is {2} bytes into the block at {3}, not its start - an invalid "
+	"free; glibc usually aborts the program",
+	"{1}에서 free({0}) 호출: 이 주소는 {3} 블록의 시작이 아니라 {2}바이트 안쪽입니다. "
+	"잘못된 해제(invalid free)이며, glibc는 보통 프로그램을 중단시킵니다",
+};
+static const struct tpl T_BUG_INVALID_FREE = {
+	"free({0}) at {1}: {0} is not an address malloc returned - an invalid free; glibc "
+	"usually aborts the program",
+	"{1}에서 free({0}) 호출: malloc이 돌려준 주소가 아닙니다. 잘못된 해제(invalid free)이며, "
+	"glibc는 보통 프로그램을 중단시킵니다",
+};
+static const struct tpl T_BUG_HEADER = {
+	"the header of the chunk at {0} was overwritten (found at {1}): its size field no longer "
+	"holds what malloc wrote - a write ran past the end of the block before it",
+	"{0} 청크의 헤더가 덮어써졌습니다({1}에서 발견). 크기 필드가 malloc이 써 둔 값과 "
+	"다릅니다. 바로 앞 블록의 끝을 넘어 쓴 것입니다(off-by-one 등)",
+};
+static const struct tpl T_BUG_LEAK = {
+	"the {2}-byte block at {0}, allocated at {1}, was never freed - a leak",
+	"{1}에서 할당한 {0}의 {2}바이트 블록을 끝까지 해제하지 않았습니다. 메모리 누수(leak)입니다",
+};
+static const struct tpl T_BUG_LEAK_NOSIZE = {
+	"the block at {0}, allocated at {1}, was never freed - a leak",
+	"{1}에서 할당한 {0}의 블록을 끝까지 해제하지 않았습니다. 메모리 누수(leak)입니다",
+};
+static const struct tpl T_BUG_SMASH = {
+	"the return address of {2} (its slot at {0}) was overwritten at {1}: {2} will return "
+	"to wherever those bytes point - a stack buffer overflow",
+	"{1}에서 {2} 함수의 반환 주소({0})를 덮어썼습니다. 스택 버퍼 오버플로입니다. {2} 함수가 "
+	"반환하면 덮어쓴 값이 가리키는 곳으로 점프합니다",
+};
+static const struct tpl T_BUG_SMASH_NOFN = {
+	"a return address on the stack (its slot at {0}) was overwritten at {1} - a stack buffer "
+	"overflow",
+	"{1}에서 스택의 반환 주소({0})를 덮어썼습니다. 스택 버퍼 오버플로입니다",
+};
+static const struct tpl T_BUG_DANGLING_VAR = {
+	"at {1}, {2} = {0} points into a stack frame that has returned - a dangling pointer; "
+	"the next call reuses that memory",
+	"{1}: {2} 변수가 가리키는 {0} 주소는 이미 반환된 함수의 스택 프레임 안입니다. 댕글링 "
+	"포인터이며, 그 메모리는 다음 함수 호출이 다시 씁니다",
+};
+static const struct tpl T_BUG_DANGLING = {
+	"at {1}, {0} points into a stack frame that has returned - a dangling pointer; the next "
+	"call reuses that memory",
+	"{1}: {0} 주소는 이미 반환된 함수의 스택 프레임 안을 가리킵니다. 댕글링 포인터이며, 그 "
+	"메모리는 다음 함수 호출이 다시 씁니다",
+};
+static const struct tpl T_BUG_UAF_IN = {
+	"at {1}, the program accessed {0}, inside the block at {2} that was already freed - a "
+	"use after free",
+	"{1}에서 이미 해제된 블록({2}) 안의 {0} 주소에 접근했습니다. 해제 후 사용(use after "
+	"free)입니다",
+};
+static const struct tpl T_BUG_UAF_START = {
+	"at {1}, the program accessed the block at {0}, which was already freed - a use after free",
+	"{1}에서 이미 해제된 {0}의 블록에 접근했습니다. 해제 후 사용(use after free)입니다",
+};
+static const struct tpl T_BUG_UAF = {
+	"at {1}, the program accessed {0}, in a block that was already freed - a use after free",
+	"{1}에서 이미 해제된 블록 안의 {0} 주소에 접근했습니다. 해제 후 사용(use after free)입니다",
+};
+static const struct tpl T_BUG_NULL = {
+	"at {1}, the program dereferenced {0}, a NULL pointer (page 0 is never mapped) - a bad "
+	"pointer dereference",
+	"{1}에서 NULL 포인터({0} 주소)를 역참조했습니다. 0번 페이지는 매핑되지 않습니다. 잘못된 "
+	"포인터 역참조입니다",
+};
+static const struct tpl T_BUG_DEREF = {
+	"at {1}, the program dereferenced {0}, an address it may not touch - a bad pointer "
+	"dereference",
+	"{1}에서 {0} 주소를 역참조했지만 그 주소에는 접근할 수 없습니다. 잘못된 포인터 역참조입니다",
+};
+static const struct tpl T_BUG_UNINIT_VAR = {
+	"at {1}, {2} is read before anything was written to it: its value is whatever that "
+	"stack slot held - an uninitialized read",
+	"{1}에서 아직 아무 값도 넣지 않은 {2} 변수를 읽었습니다. 그 값은 스택에 남아 있던 쓰레기 "
+	"값입니다. 초기화되지 않은 변수 읽기입니다",
+};
+static const struct tpl T_BUG_UNINIT = {
+	"at {1}, the stack slot at {0} is read before anything was written to it - an "
+	"uninitialized read",
+	"{1}에서 아직 아무 값도 쓰지 않은 스택 슬롯({0})을 읽었습니다. 초기화되지 않은 변수 읽기입니다",
+};
+
+/* Where a bug happened: "main (bugs.c:42)", "main 함수(bugs.c:42)". */
+static const char *loc_words(struct nar *n, const struct code_loc *at)
+{
+	struct strbuf sb = { 0 };
+	struct strbuf *out = n->out;
+	const char *fn = at->fn ? W(n, at->fn, 40) : NULL;
+	const char *file = at->file ? W(n, base_name(at->file), 48) : NULL;
+	const char *line = N(n, at->line);
+	char *b = slot(n);
+
+	n->out = &sb;             /* SAY writes to n->out: borrow it */
+	if (fn && file && at->line > 0)
+		SAY(n, &T_LOC_FILE, fn, file, line);
+	else if (fn)
+		SAY(n, &T_LOC_FN, fn);
+	else if (file && at->line > 0)
+		SAY(n, &T_LOC_LINE, "", file, line);
+	else
+		SAY(n, &T_LOC_NONE);
+	n->out = out;
+	clean_into(b, SLOT_LEN, sb.buf ? sb.buf : "?", SLOT_LEN);
+	sb_free(&sb);
+	return b;
+}
+
+/* A variable of the bug's thread (else the event's) that holds addr
+ * (by_value: whose pointer value is addr), innermost frame first. */
+static const struct var_info *var_of(const struct snapshot *s, const struct diag *d,
+				     bool by_value)
+{
+	const struct thread_state *t = NULL;
+
+	for (size_t i = 0; d->tid && s->threads && i < s->nthreads; i++)
+		if (s->threads[i].tid == d->tid)
+			t = &s->threads[i];
+	if (!t)
+		t = ev_thread(s);
+	for (size_t k = 0; t && t->vars && k < t->vars_cap && k < t->stack.n; k++) {
+		const struct var_list *vl = &t->vars[k];
+		for (size_t j = 0; j < vl->n; j++) {
+			const struct var_info *v = &vl->v[j];
+			uint64_t sz = v->size ? v->size : 1;
+			if (!v->name)
+				continue;
+			if (by_value ? v->is_ptr && v->ptr == d->addr :
+			    v->has_addr && d->addr >= v->addr && d->addr < v->addr + sz)
+				return v;
+		}
+	}
+	return NULL;
+}
+
+/* The function whose return address lives in the slot at addr, or NULL. */
+static const char *ret_slot_fn(const struct snapshot *s, uint64_t addr)
+{
+	for (size_t i = 0; s->threads && i < s->nthreads; i++) {
+		const struct thread_state *t = &s->threads[i];
+		for (size_t k = 0; t->has_stack && k < t->stack.n; k++)
+			if (t->stack.frames[k].ret_slot == addr && t->stack.frames[k].loc.fn)
+				return t->stack.frames[k].loc.fn;
+	}
+	return NULL;
+}
+
+/* invalid_free: a pointer into a block, not at its start. */
+static void say_invalid_free(struct nar *n, const struct diag *d, const char *addr,
+			     const char *where)
+{
+	const struct heap_state *h = n->s->heap;
+	const struct heap_chunk *c = h ? heap_find_chunk(h, d->addr) : NULL;
+	uint64_t user = c ? c->addr + h->user_off : 0;
+
+	if (c && h->user_off && d->addr > user && c->state != CH_TOP)
+		SAY(n, &T_BUG_INVALID_FREE_IN, addr, where, Z(n, d->addr - user), A(n, user));
+	else
+		SAY(n, &T_BUG_INVALID_FREE, addr, where);
+}
+
+/* use_after_free: which freed block the address is in, when the heap
+ * shows it. */
+static void say_uaf(struct nar *n, const struct diag *d, const char *addr, const char *where)
+{
+	const struct heap_state *h = n->s->heap;
+	const struct heap_chunk *c = h ? heap_find_chunk(h, d->addr) : NULL;
+
+	if (c && c->state == CH_FREE && h->user_off && d->addr == c->addr + h->user_off)
+		SAY(n, &T_BUG_UAF_START, addr, where);
+	else if (c && c->state == CH_FREE && h->user_off)
+		SAY(n, &T_BUG_UAF_IN, addr, where, A(n, c->addr + h->user_off));
+	else
+		SAY(n, &T_BUG_UAF, addr, where);
+}
+
+/* One bug in one sentence. */
+static void say_diag(struct nar *n, const struct diag *d)
+{
+	const char *addr = A(n, d->addr), *where = loc_words(n, &d->at);
+	const struct var_info *v;
+	const char *fn;
+
+	switch (d->kind) {
+	case DG_DOUBLE_FREE:
+		SAY(n, &T_BUG_DOUBLE_FREE, addr, where);
+		break;
+	case DG_INVALID_FREE:
+		say_invalid_free(n, d, addr, where);
+		break;
+	case DG_HEADER_OVERWRITE:
+		SAY(n, &T_BUG_HEADER, addr, where);
+		break;
+	case DG_LEAK:
+		if (d->size)
+			SAY(n, &T_BUG_LEAK, addr, where, Z(n, d->size));
+		else
+			SAY(n, &T_BUG_LEAK_NOSIZE, addr, where);
+		break;
+	case DG_STACK_SMASH:
+		if ((fn = ret_slot_fn(n->s, d->addr)) != NULL)
+			SAY(n, &T_BUG_SMASH, addr, where, W(n, fn, 40));
+		else
+			SAY(n, &T_BUG_SMASH_NOFN, addr, where);
+		break;
+	case DG_DANGLING_STACK_POINTER:
+		if ((v = var_of(n->s, d, true)) != NULL)
+			SAY(n, &T_BUG_DANGLING_VAR, addr, where, W(n, v->name, 32));
+		else
+			SAY(n, &T_BUG_DANGLING, addr, where);
+		break;
+	case DG_USE_AFTER_FREE:
+		say_uaf(n, d, addr, where);
+		break;
+	case DG_BAD_DEREF:
+		SAY(n, d->addr < 4096 ? &T_BUG_NULL : &T_BUG_DEREF, addr, where);
+		break;
+	case DG_UNINIT_READ:
+		if ((v = var_of(n->s, d, false)) != NULL)
+			SAY(n, &T_BUG_UNINIT_VAR, addr, where, W(n, v->name, 32));
+		else
+			SAY(n, &T_BUG_UNINIT, addr, where);
+		break;
+	default:
+		SAY(n, &T_UNKNOWN, "?");
+		break;
+	}
+}
+
+#define BUGS_SAID 2               /* sentences for the bugs of one stop, at most */
+
+/* The stop's bugs, each after `sep` (the first too when lead is set). */
+static void say_diags(struct nar *n, bool lead)
+{
+	const struct snapshot *s = n->s;
+	size_t i;
+
+	for (i = 0; i < s->ndiags && i < BUGS_SAID; i++) {
+		if (lead || i)
+			SAY(n, &T_THEN);
+		say_diag(n, &s->diags[i]);
+	}
+	if (s->ndiags > BUGS_SAID) {
+		SAY(n, &T_THEN);
+		if (s->ndiags == BUGS_SAID + 1)
+			SAY(n, &T_MORE_BUG);
+		else
+			SAY(n, &T_MORE_BUGS, Z(n, s->ndiags - BUGS_SAID));
+	}
+}
+
+/* Does a bug's sentence already tell what the event did?  (A free that
+ * was a double or invalid free, a fault that was a bad dereference, a
+ * watched access that was a use after free.) */
+static bool bugs_tell_event(const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->ndiags; i++) {
+		enum diag_kind k = s->diags[i].kind;
+		if (s->ev.kind == EV_FREE && (k == DG_DOUBLE_FREE || k == DG_INVALID_FREE))
+			return true;
+		if (s->ev.kind == EV_SIGNAL && k == DG_BAD_DEREF)
+			return true;
+		if (s->ev.kind == EV_WATCH && k == DG_USE_AFTER_FREE)
+			return true;
+	}
+	return false;
+}
+
+void narrate_diag(const struct snapshot *s, const struct diag *d, const struct narrate_opts *o,
+		  struct strbuf *out)
+{
+	struct nar n = { .s = s, .o = o, .out = out };
+
+	say_diag(&n, d);
+}
+
 /* ---- entry points ---------------------------------------------------------- */
 
 void narrate_ex(const struct snapshot *s, const struct narrate_opts *o, struct strbuf *out)
@@ -1458,6 +1780,23 @@ void narrate_ex(const struct snapshot *s, const struct narrate_opts *o, struct s
 	const struct event *ev = &s->ev;
 
 	make_call(&n);
+	if (ev->kind == EV_FREE && ev->at_entry) {
+		/* the allocator has not run: only what memviz saw before it */
+		if (!s->diags || !s->ndiags) {
+			SAY(&n, &T_AT_ENTRY, n.call);
+			return;
+		}
+		say_diags(&n, false);
+		SAY(&n, &T_THEN);
+		SAY(&n, &T_AT_ENTRY_BUG);
+		return;
+	}
+	if (s->diags && s->ndiags) {
+		say_diags(&n, false);
+		if (bugs_tell_event(s))
+			return;
+		SAY(&n, &T_THEN);
+	}
 	switch (ev->kind) {
 	case EV_START:
 		say_start(&n);
@@ -1503,6 +1842,9 @@ void narrate_ex(const struct snapshot *s, const struct narrate_opts *o, struct s
 		break;
 	case EV_DETACH:
 		SAY(&n, &T_DETACH);
+		break;
+	case EV_WATCH:
+		SAY(&n, &T_WATCH, A(&n, ev->watch_addr), loc_words(&n, &s->at));
 		break;
 	default:
 		SAY(&n, &T_UNKNOWN, event_kind_name(ev->kind));
@@ -1557,6 +1899,9 @@ void narrate_event(const struct snapshot *s, const struct narrate_opts *o, struc
 		break;
 	case EV_DETACH:
 		sb_puts(out, "detach");
+		break;
+	case EV_WATCH:
+		sb_printf(out, "watch %s", A(&n, ev->watch_addr));
 		break;
 	default:
 		put_call(&n, out);

@@ -1,11 +1,14 @@
 /*
  * ui.c - the terminal UI session: the terminal, the layout, the keys.
  *
- *   row 0            status line: program, pid, state, stop, event, play
- *                    speed, VSZ/RSS, the system's memory as free(1) shows it
+ *   row 0            status line: program, the bugs found so far, pid,
+ *                    state, stop, event, play speed, VSZ/RSS, the system's
+ *                    memory as free(1) shows it
  *   rows 1..         three panes side by side: address space, stack, heap
  *   below them       the events strip: one line per stop, "#N event → what
- *                    it did", and what the program printed
+ *                    it did", what the program printed (its "# N. title"
+ *                    lines as chapter headings, the current one in the
+ *                    strip's title), and a "⚠" line per bug found
  *   last row         the keys (or a question, a prompt, a message)
  *
  * One function (layout) places everything from LINES/COLS, at every draw;
@@ -17,6 +20,11 @@
  * change the view (focus, selection, zoom, overlays) redraw and read on.
  * The focused pane is drawn first: it fills the link (what its selection
  * is or points at), and the other panes light that up.
+ *
+ * Bugs (the snapshot's diagnostics) are told four ways: a line each in the
+ * strip (Enter on it, or b for all of them, shows the detail), the count
+ * in the status line, a red mark on the chunk, slot or address in the
+ * pane that holds it, and autoplay pausing there as it does at a fault.
  *
  * Curses lives in one static struct ui (one terminal per process), so
  * ui_close can be run from atexit and from util_fatal's hook, and twice.
@@ -46,6 +54,8 @@
 #define LOG_MAX 200               /* lines kept in the events strip */
 #define DETAIL_MAX 1024           /* bytes a detail hexdump shows */
 #define OUT_LINE_MAX 400          /* a program output line longer than this is cut */
+#define BUGS_MAX 1000             /* bugs whose detail is kept (all are counted) */
+#define BUG_LINES_MAX 8           /* strip lines for the bugs of one stop */
 #define KEY_ESC 27
 #define KEY_TAB 9
 
@@ -55,6 +65,20 @@ enum pane { P_SPACE, P_STACK, P_HEAP, P_LOG, P_COUNT };
 static const double rates[] = { 0.25, 0.5, 1, 2, 4, 8, 16, 32 };
 
 enum prompt { PR_NONE, PR_QUIT, PR_FIND };
+
+/* A bug (a diagnostic) as it was at its stop, for the detail later. */
+struct ui_bug {
+	enum diag_kind kind;
+	uint64_t addr, size;
+	pid_t tid;
+	unsigned long seq;        /* the stop it was found at */
+	char *addr_text;          /* as ui_addr prints it */
+	char *where;              /* "main (demos/bugs.c:42)" */
+	char *holder;             /* what held the address then, or NULL */
+	char *event;              /* the stop's event: "free(0x...)" */
+	char *message;            /* the detector's sentence */
+	char *sentence;           /* narrate_diag's, in the session's language */
+};
 
 /* A scrollable text overlay: the detail hexdump or the help. */
 struct overlay {
@@ -81,8 +105,12 @@ struct ui {
 	bool shown[P_COUNT];
 	struct ui_link link;
 	struct ui_prev prev;      /* the previous stop, for "just changed" */
-	char *log[LOG_MAX];
+	struct ui_line log[LOG_MAX];
 	size_t nlog;
+	char chapter[128];        /* the story's chapter: "3. the heap: ..." */
+	struct ui_bug *bugs;      /* the first BUGS_MAX bugs of the session */
+	size_t nbugs, capbugs;
+	size_t bugs_seen;         /* all of them */
 	char out_part[OUT_LINE_MAX + 1];  /* the program's output: an unfinished line */
 	size_t out_len;
 	bool playing;
@@ -161,30 +189,63 @@ static void narr_addr(void *ctx, uint64_t addr, char *buf, size_t n)
 
 /* ---- the events strip ------------------------------------------------ */
 
-/* Append a line, dropping the oldest past LOG_MAX. */
-static void log_push(struct ui *u, const char *line)
+/* Append a line of a kind (bug: its number for UL_BUG), dropping the
+ * oldest past LOG_MAX. */
+static void log_push_kind(struct ui *u, enum ui_line_kind kind, int bug, const char *line)
 {
 	if (u->nlog == LOG_MAX) {
-		free(u->log[0]);
+		free(u->log[0].text);
 		memmove(u->log, u->log + 1, (LOG_MAX - 1) * sizeof(*u->log));
 		u->nlog--;
 	}
-	u->log[u->nlog++] = xstrdup(line);
+	u->log[u->nlog++] = (struct ui_line){ .text = xstrdup(line), .kind = kind, .bug = bug };
 	/* the strip follows the newest line unless the user scrolled it */
 	if (u->focus != P_LOG)
 		u->st[P_LOG].sel = -1;
 }
 
-/* One line of the program's output (or memviz's own stray message). */
+/* A stop's line, or one of memviz's own (they start "memviz: "). */
+static void log_push(struct ui *u, const char *line)
+{
+	log_push_kind(u, strncmp(line, "memviz: ", 8) == 0 ? UL_MEMVIZ : UL_STOP, -1, line);
+}
+
+/* Length of the title in a chapter line "# N. title" (s of n bytes), 0
+ * if it is not one: the tour's way of telling its story. */
+static size_t chapter_len(const char *s, size_t n)
+{
+	size_t i = 2;
+
+	if (n < 6 || s[0] != '#' || s[1] != ' ' || s[2] < '0' || s[2] > '9')
+		return 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i + 2 >= n || s[i] != '.' || s[i + 1] != ' ')
+		return 0;
+	return n - 2;
+}
+
+/* One line of the program's output (or memviz's own stray message); a
+ * chapter line becomes a heading and the current chapter. */
 static void log_output(struct ui *u, const char *s, size_t n)
 {
 	char *line;
+	size_t ch = chapter_len(s, n);
 
-	if (n >= 8 && strncmp(s, "memviz: ", 8) == 0)
+	if (ch) {
+		line = xasprintf("%.*s", (int)ch, s + 2);
+		snprintf(u->chapter, sizeof(u->chapter), "%s", line);
+		log_push_kind(u, UL_CHAPTER, -1, line);
+		free(line);
+		return;
+	}
+	if (n >= 8 && strncmp(s, "memviz: ", 8) == 0) {
 		line = xasprintf("%.*s", (int)n, s);
-	else
+		log_push_kind(u, UL_MEMVIZ, -1, line);
+	} else {
 		line = xasprintf("program: %.*s", (int)n, s);
-	log_push(u, line);
+		log_push_kind(u, UL_OUTPUT, -1, line);
+	}
 	free(line);
 }
 
@@ -280,6 +341,14 @@ static void event_text(struct ui *u, const struct snapshot *s)
 	case EV_DETACH:
 		sb_puts(&u->sb, "detach");
 		return;
+	case EV_WATCH: {
+		struct ui_ctx c = make_ctx(u, false);
+		ui_addr(&c, ev->watch_addr, b, sizeof(b));
+		sb_printf(&u->sb, "watch %s", b);
+		if (s->at.fn)
+			sb_printf(&u->sb, " in %s", s->at.fn);
+		return;
+	}
 	default:
 		break;
 	}
@@ -290,6 +359,8 @@ static void event_text(struct ui *u, const struct snapshot *s)
 		put_value(u, ev, i);
 	}
 	sb_putc(&u->sb, ')');
+	if (ev->kind == EV_FREE && ev->at_entry)
+		sb_puts(&u->sb, " at entry");
 	if (ev->has_ret) {
 		size_t mark = u->sb.len;
 		sb_puts(&u->sb, " = ");
@@ -326,6 +397,132 @@ static void log_stop(struct ui *u, const struct snapshot *s)
 		u->sb.buf[u->sb.len] = '\0';
 	}
 	log_push(u, u->sb.buf);
+}
+
+/* ---- bugs ------------------------------------------------------------- */
+
+/* What holds addr at this stop, in words: "heap chunk 0x... (free)",
+ * "frame #1 plan_trip", "[stack] (rw-p)"; "" if nothing does. */
+static void addr_holder(struct ui *u, const struct snapshot *s, uint64_t addr, char *buf,
+			size_t n)
+{
+	struct ui_ctx c = make_ctx(u, false);
+	const struct heap_chunk *ch = s->heap ? heap_find_chunk(s->heap, addr) : NULL;
+	char a[64];
+
+	buf[0] = '\0';
+	if (ch) {
+		ui_addr(&c, ch->addr, a, sizeof(a));
+		snprintf(buf, n, "heap chunk %s (%s, %" PRIu64 " bytes)", a,
+			 ch->state == CH_INUSE ? "in use" : chunk_state_name(ch->state), ch->size);
+		return;
+	}
+	for (size_t t = 0; t < s->nthreads; t++) {
+		const struct thread_state *ts = &s->threads[t];
+		for (size_t i = 0; ts->has_stack && i < ts->stack.n; i++) {
+			const struct uw_frame *f = &ts->stack.frames[i];
+			if (f->cfa > f->sp && addr >= f->sp && addr < f->cfa) {
+				snprintf(buf, n, "stack frame #%zu %s, thread %d", i,
+					 f->loc.fn ? f->loc.fn : "??", (int)ts->tid);
+				return;
+			}
+		}
+	}
+	const struct region *rg = s->space ? space_find(s->space, addr) : NULL;
+	if (rg)
+		snprintf(buf, n, "%s (%s, %s)", rg->path[0] ? base_name(rg->path) : "[anon]",
+			 region_kind_name(rg->kind), rg->perms);
+	else if (s->space)
+		snprintf(buf, n, "nothing: no mapping holds it");
+}
+
+/* "main (demos/bugs.c:42)"; file cut to its base name when short. */
+static char *where_text(const struct code_loc *at, bool short_file)
+{
+	const char *file = at->file ? (short_file ? base_name(at->file) : at->file) : NULL;
+
+	if (at->fn && file && at->line > 0)
+		return xasprintf("%s (%s:%d)", at->fn, file, at->line);
+	if (at->fn)
+		return xasprintf("%s", at->fn);
+	if (file && at->line > 0)
+		return xasprintf("%s:%d", file, at->line);
+	return xstrdup("an unknown place");
+}
+
+/* Keep what the detail of bug d (of stop s) will show. */
+static void bug_keep(struct ui *u, const struct snapshot *s, const struct diag *d)
+{
+	struct ui_ctx c = make_ctx(u, false);
+	struct narrate_opts no = { .lang = u->o.lang, .addr = narr_addr, .ctx = &c };
+	struct strbuf sb = { 0 };
+	struct ui_bug *b;
+	char a[128];
+
+	util_grow((void **)&u->bugs, &u->capbugs, u->nbugs + 1, sizeof(*u->bugs));
+	b = &u->bugs[u->nbugs++];
+	*b = (struct ui_bug){ .kind = d->kind, .addr = d->addr, .size = d->size, .tid = d->tid,
+			      .seq = s->seq };
+	ui_addr(&c, d->addr, a, sizeof(a));
+	b->addr_text = xstrdup(a);
+	b->where = where_text(&d->at, false);
+	addr_holder(u, s, d->addr, a, sizeof(a));
+	b->holder = a[0] ? xstrdup(a) : NULL;
+	sb_reset(&u->sb);
+	event_text(u, s);
+	b->event = xstrdup(u->sb.buf ? u->sb.buf : "");
+	b->message = xasprintf("%.*s", (int)sizeof(d->message), d->message);
+	narrate_diag(s, d, &no, &sb);
+	b->sentence = sb.buf ? sb.buf : xstrdup("");
+}
+
+static void bug_free(struct ui_bug *b)
+{
+	free(b->addr_text);
+	free(b->where);
+	free(b->holder);
+	free(b->event);
+	free(b->message);
+	free(b->sentence);
+}
+
+/* The strip's line for a bug: "⚠ double_free 0x... at main (bugs.c:42): message". */
+static void log_bug(struct ui *u, const struct diag *d, int bug)
+{
+	struct ui_ctx c = make_ctx(u, false);
+	char a[64], *where = where_text(&d->at, true);
+
+	ui_addr(&c, d->addr, a, sizeof(a));
+	sb_reset(&u->sb);
+	sb_printf(&u->sb, "%s %s %s at %s", ui_glyph(UG_WARN), ui_diag_name(d->kind), a, where);
+	if (d->message[0])
+		sb_printf(&u->sb, ": %.*s", (int)sizeof(d->message), d->message);
+	log_push_kind(u, UL_BUG, bug, u->sb.buf);
+	free(where);
+}
+
+/* The bugs of this stop: kept, counted, a strip line each (the first
+ * few; then one line saying how many more). */
+static void log_bugs(struct ui *u, const struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; s->diags && i < s->ndiags; i++) {
+		int bug = -1;
+		if (u->nbugs < BUGS_MAX) {
+			bug = (int)u->nbugs;
+			bug_keep(u, s, &s->diags[i]);
+		}
+		u->bugs_seen++;
+		if (i < BUG_LINES_MAX)
+			log_bug(u, &s->diags[i], bug);
+	}
+	if (s->diags && s->ndiags > BUG_LINES_MAX) {
+		sb_reset(&u->sb);
+		sb_printf(&u->sb, "%s %zu more bugs at this stop (b lists them all)",
+			  ui_glyph(UG_WARN), s->ndiags - BUG_LINES_MAX);
+		log_push_kind(u, UL_BUG, -1, u->sb.buf);
+	}
 }
 
 /* ---- "what changed": the previous stop ------------------------------- */
@@ -413,28 +610,39 @@ static void draw_pane(struct ui *u, int p)
 	case P_STACK: ui_stack_draw(r, &u->st[p], &c); break;
 	case P_HEAP: ui_heap_draw(r, &u->st[p], &c); break;
 	default:
-		ui_log_draw(r, &u->st[p], &c, (const char *const *)u->log, u->nlog);
+		ui_log_draw(r, &u->st[p], &c, u->log, u->nlog, u->chapter);
 	}
 }
 
+/* The status line: program, [bugs so far], pid, state, stop, event,
+ * play speed, VSZ/RSS, the system's memory.  The bug count comes right
+ * after the program's name, in the error role, so a narrow terminal
+ * still shows it. */
 static void draw_status(struct ui *u)
 {
 	struct ui_rect r = { 0, 0, 1, COLS };
 	const struct snapshot *s = u->snap;
 	char a[32], b[32], c[32], d[32], e[32];
+	int col;
 
 	ui_fill(&r, 0, 0, -1, UR_STATUS, " ");
+	col = ui_textf(&r, 0, 0, UR_STATUS, " memviz  %s  ", base_name(u->o.program));
+	if (u->bugs_seen)
+		col += ui_textf(&r, 0, col, UR_ERROR, " %s %zu bug%s ", ui_glyph(UG_WARN),
+				u->bugs_seen, u->bugs_seen == 1 ? "" : "s");
 	sb_reset(&u->sb);
-	sb_printf(&u->sb, " memviz  %s", base_name(u->o.program));
+	if (u->bugs_seen)
+		sb_puts(&u->sb, "  ");
 	if (s) {
-		sb_printf(&u->sb, "  pid %d  %s  #%lu ", (int)s->pid,
-			  u->ended ? "EXITED" : "STOPPED", s->seq);
+		sb_printf(&u->sb, "pid %d  %s  #%lu ", (int)s->pid, u->ended ? "EXITED" : "STOPPED",
+			  s->seq);
 		event_text(u, s);
+		sb_puts(&u->sb, "  ");
 	}
 	if (u->playing && !u->ended)
-		sb_printf(&u->sb, "  play %g/s", u->rate);
+		sb_printf(&u->sb, "play %g/s", u->rate);
 	else
-		sb_puts(&u->sb, "  paused");
+		sb_puts(&u->sb, "paused");
 	if (s && s->space && s->space->vsz_kb) {
 		kb_short(a, sizeof(a), s->space->vsz_kb);
 		kb_short(b, sizeof(b), s->space->rss_kb);
@@ -450,7 +658,7 @@ static void draw_status(struct ui *u)
 		sb_printf(&u->sb, "  mem %s used %s free %s buff/cache %s avail %s",
 			  a, b, c, d, e);
 	}
-	ui_text(&r, 0, 0, UR_STATUS, u->sb.buf);
+	ui_text(&r, 0, col, UR_STATUS, u->sb.buf);
 }
 
 static const char keys_text[] =
@@ -464,6 +672,7 @@ static const char keys_ended[] =
 static void draw_keys(struct ui *u)
 {
 	struct ui_rect r = { LINES - 1, 0, 1, COLS };
+	int col, need = (int)sizeof(keys_text) - 1 + (u->bugs_seen ? 8 : 0);
 
 	ui_fill(&r, 0, 0, -1, UR_KEYS, " ");
 	switch (u->prompt) {
@@ -478,12 +687,16 @@ static void draw_keys(struct ui *u)
 	default:
 		break;
 	}
-	if (u->msg[0])
+	if (u->msg[0]) {
 		ui_textf(&r, 0, 0, UR_KEYS, " %s", u->msg);
-	else if (u->ended)
-		ui_textf(&r, 0, 0, UR_KEYS, " %s:%s", u->end_msg, keys_ended);
+		return;
+	}
+	if (u->ended)
+		col = ui_textf(&r, 0, 0, UR_KEYS, " %s:%s", u->end_msg, keys_ended);
 	else
-		ui_text(&r, 0, 0, UR_KEYS, (int)sizeof(keys_text) - 1 <= COLS ? keys_text : keys_short);
+		col = ui_text(&r, 0, 0, UR_KEYS, need <= COLS ? keys_text : keys_short);
+	if (u->bugs_seen)         /* the key to them, once there are some */
+		ui_text(&r, 0, col, UR_KEYS, "  b bugs");
 }
 
 static void draw_overlay(struct ui *u)
@@ -585,7 +798,9 @@ static const char *const help_lines[] = {
 	"  Home End       the first / last item",
 	"  mouse click    focus a pane and select what was clicked",
 	"  Enter          detail: hexdump of the selected chunk, frame or",
-	"                 region with its fields; in Events the whole line",
+	"                 region with its fields; in Events the whole line,",
+	"                 on a bug line the bug: kind, address, where, why",
+	"  b              bugs: every one found so far, in detail",
 	"  /              find an address (hex) or a symbol, function,",
 	"                 variable or region name",
 	"  z              zoom the focused pane (again: back)",
@@ -600,7 +815,11 @@ static const char *const help_lines[] = {
 	"  Ctrl-C         detach and quit at once",
 	"",
 	"Marks: a changed chunk, frame or region is highlighted for one step;",
-	"what the selection points at is lit in the other panes.",
+	"what the selection points at is lit in the other panes; a bug's",
+	"chunk, stack slot or address is red (in monochrome: reverse) at the",
+	"stop that found it, and autoplay pauses there (p resumes).",
+	"The status line counts the bugs so far; the Events title names the",
+	"chapter of the story (a \"# N. title\" line of the program's).",
 	"",
 	"Esc, q, Enter or ? closes this help.",
 };
@@ -946,22 +1165,20 @@ static const struct heap_chunk *heap_item_chunk(const struct heap_state *h, int 
 	return k < h->nmmapped ? &h->mmapped[k] : NULL;
 }
 
-/* A log line in full, word-wrapped to the overlay's width (the strip
- * cuts long narration at its right edge). */
-static void detail_log_line(struct ui *u, const char *line)
+/* Text word-wrapped to the overlay's width, each line after indent. */
+static void ov_wrap(struct ui *u, const char *indent, const char *text)
 {
-	int width = (COLS - 8 > 110 ? 110 : COLS - 8) - 4;
+	int width = (COLS - 8 > 110 ? 110 : COLS - 8) - 4 - ui_width(indent);
 	struct strbuf cur = { 0 };
-	const char *p = line;
+	const char *p = text;
 
-	snprintf(u->ov.title, sizeof(u->ov.title), "Event");
 	while (*p) {
 		const char *sp = strchr(p, ' ');
 		size_t len = sp ? (size_t)(sp - p) : strlen(p);
 		char *word = xasprintf("%.*s", (int)len, p);
 
 		if (cur.len && ui_width(cur.buf) + 1 + ui_width(word) > width) {
-			ov_line(&u->ov, "%s", cur.buf);
+			ov_line(&u->ov, "%s%s", indent, cur.buf);
 			sb_reset(&cur);
 		}
 		if (cur.len)
@@ -973,8 +1190,63 @@ static void detail_log_line(struct ui *u, const char *line)
 			p++;
 	}
 	if (cur.len)
-		ov_line(&u->ov, "%s", cur.buf);
+		ov_line(&u->ov, "%s%s", indent, cur.buf);
 	sb_free(&cur);
+}
+
+/* A log line in full, word-wrapped to the overlay's width (the strip
+ * cuts long narration at its right edge). */
+static void detail_log_line(struct ui *u, const char *line)
+{
+	snprintf(u->ov.title, sizeof(u->ov.title), "Event");
+	ov_wrap(u, "", line);
+}
+
+/* One bug's detail lines. */
+static void detail_bug(struct ui *u, const struct ui_bug *b)
+{
+	ov_line(&u->ov, "kind       %s", ui_diag_name(b->kind));
+	ov_line(&u->ov, "address    %s%s%s%s", b->addr_text, b->holder ? " (" : "",
+		b->holder ? b->holder : "", b->holder ? ")" : "");
+	ov_line(&u->ov, "where      %s", b->where);
+	if (b->size)
+		ov_line(&u->ov, "size       %" PRIu64 " bytes requested", b->size);
+	if (b->tid)
+		ov_line(&u->ov, "thread     %d", (int)b->tid);
+	ov_line(&u->ov, "found at   stop #%lu, %s", b->seq, b->event);
+	if (b->message[0]) {
+		ov_line(&u->ov, "%s", "message");
+		ov_wrap(u, "  ", b->message);
+	}
+	if (b->sentence[0]) {
+		ov_line(&u->ov, "%s", "why");
+		ov_wrap(u, "  ", b->sentence);
+	}
+}
+
+/* b: every bug found so far, the newest in view. */
+static void open_bugs(struct ui *u)
+{
+	size_t last = 0;
+
+	if (u->bugs_seen == 0) {
+		snprintf(u->msg, sizeof(u->msg), "b: no bugs found so far");
+		return;
+	}
+	ov_clear(&u->ov);
+	snprintf(u->ov.title, sizeof(u->ov.title), "Bugs found so far: %zu", u->bugs_seen);
+	for (size_t i = 0; i < u->nbugs; i++) {
+		if (i)
+			ov_line(&u->ov, "%s", "");
+		last = u->ov.n;
+		ov_line(&u->ov, "%s bug %zu of %zu", ui_glyph(UG_WARN), i + 1, u->bugs_seen);
+		detail_bug(u, &u->bugs[i]);
+	}
+	if (u->bugs_seen > u->nbugs)
+		ov_line(&u->ov, "... and %zu more (only the first %d are kept)",
+			u->bugs_seen - u->nbugs, BUGS_MAX);
+	u->ov.scroll = (int)last;       /* draw_overlay keeps it in range */
+	u->ov.on = true;
 }
 
 /* Enter: the detail of what the focused pane selected. */
@@ -1000,7 +1272,14 @@ static void open_detail(struct ui *u)
 		detail_region(u, rg, rg->start);
 	} else if (u->focus == P_LOG && u->nlog) {
 		size_t i = st->sel >= 0 && (size_t)st->sel < u->nlog ? (size_t)st->sel : u->nlog - 1;
-		detail_log_line(u, u->log[i]);
+		const struct ui_line *l = &u->log[i];
+		if (l->kind == UL_BUG && l->bug >= 0 && (size_t)l->bug < u->nbugs) {
+			snprintf(u->ov.title, sizeof(u->ov.title), "Bug: %s",
+				 ui_diag_name(u->bugs[l->bug].kind));
+			detail_bug(u, &u->bugs[l->bug]);
+		} else {
+			detail_log_line(u, l->text);
+		}
 	}
 	if (u->ov.n == 0) {
 		snprintf(u->msg, sizeof(u->msg), "Enter: select a %s first (arrows or a click)",
@@ -1383,6 +1662,9 @@ static int key(struct ui *u, int ch)
 	case '?': case KEY_F(1):
 		open_help(u);
 		return -1;
+	case 'b':
+		open_bugs(u);
+		return -1;
 	case KEY_MOUSE:
 		key_mouse(u);
 		return -1;
@@ -1539,8 +1821,13 @@ void ui_close(struct ui *u)
 		u->o.stderr_fd = 0;
 	}
 	for (size_t i = 0; i < u->nlog; i++)
-		free(u->log[i]);
+		free(u->log[i].text);
 	u->nlog = 0;
+	for (size_t i = 0; i < u->nbugs; i++)
+		bug_free(&u->bugs[i]);
+	free(u->bugs);
+	u->bugs = NULL;
+	u->nbugs = u->capbugs = u->bugs_seen = 0;
 	ov_clear(&u->ov);
 	free(u->ov.lines);
 	u->ov.lines = NULL;
@@ -1558,7 +1845,7 @@ void ui_interrupt(void)
 /* A fault: the address-space pane selects the region the address is in,
  * or the nearest one below it (an unmapped address is marked in the gap
  * above that region), so the red mark is in view. */
-static void show_fault(struct ui *u, const struct snapshot *s)
+static void show_fault(struct ui *u, const struct snapshot *s, uint64_t addr)
 {
 	const struct space *sp = s->space;
 	size_t i;
@@ -1566,9 +1853,29 @@ static void show_fault(struct ui *u, const struct snapshot *s)
 	if (!sp || sp->n == 0)
 		return;
 	for (i = sp->n; i-- > 0;)
-		if (sp->regions[i].start <= s->ev.fault_addr || i == 0)
+		if (sp->regions[i].start <= addr || i == 0)
 			break;
 	u->st[P_SPACE].sel = (int)(sp->n - 1 - i);
+}
+
+/* A stop with bugs: the heap pane selects the chunk of the first heap
+ * bug (so its red row is in view and its detail shown), the address
+ * space the address of a bad dereference. */
+static void show_bug(struct ui *u, const struct snapshot *s)
+{
+	bool heap_done = false;
+
+	for (size_t i = 0; i < s->ndiags; i++) {
+		const struct diag *d = &s->diags[i];
+		int it;
+		if (!heap_done && s->heap && (UI_DIAG_HEAP & UI_DIAG_BIT(d->kind)) &&
+		    (it = heap_item_of(s->heap, d->addr)) >= 0) {
+			u->st[P_HEAP].sel = it;
+			heap_done = true;
+		}
+		if (d->kind == DG_BAD_DEREF && s->ev.kind != EV_SIGNAL)
+			show_fault(u, s, d->addr);
+	}
 }
 
 /* Wait at most ms for a key (ERR when none came). */
@@ -1591,12 +1898,19 @@ enum ui_action ui_stop(struct ui *u, const struct snapshot *s)
 		u->msg[0] = '\0';
 	read_program_output(u);
 	log_stop(u, s);
+	log_bugs(u, s);
 	if (s->ev.kind == EV_SIGNAL && s->ev.has_fault_addr)
-		show_fault(u, s);
+		show_fault(u, s, s->ev.fault_addr);
+	if (s->diags && s->ndiags)
+		show_bug(u, s);
 	if (u->playing && s->ev.kind == EV_SIGNAL && s->ev.has_fault_addr) {
 		/* the next stop is the end, with nothing left to see */
 		u->playing = false;
 		ui_message(u, "memviz: autoplay paused at the fault (p resumes)");
+	} else if (u->playing && !u->ended && s->diags && s->ndiags) {
+		/* a bug is what the audience should see: stay on it */
+		u->playing = false;
+		ui_message(u, "memviz: autoplay paused at a bug (p resumes)");
 	}
 	if (u->ended) {
 		const struct event *ev = &s->ev;

@@ -75,7 +75,7 @@ static const char *const glyphs_utf8[UG_COUNT] = {
 	[UG_BL] = "└", [UG_BR] = "┘",
 	[UG_FULL] = "█", [UG_DARK] = "▓", [UG_MEDIUM] = "▒", [UG_LIGHT] = "░",
 	[UG_ARROW_R] = "→", [UG_ARROW_L] = "←", [UG_UP] = "▲", [UG_DOWN] = "▼",
-	[UG_MARK] = "◄", [UG_GAP] = "··",
+	[UG_MARK] = "◄", [UG_GAP] = "··", [UG_WARN] = "⚠",
 };
 
 static const char *const glyphs_ascii[UG_COUNT] = {
@@ -83,7 +83,7 @@ static const char *const glyphs_ascii[UG_COUNT] = {
 	[UG_BL] = "+", [UG_BR] = "+",
 	[UG_FULL] = "#", [UG_DARK] = "%", [UG_MEDIUM] = "+", [UG_LIGHT] = ".",
 	[UG_ARROW_R] = "->", [UG_ARROW_L] = "<-", [UG_UP] = "^", [UG_DOWN] = "v",
-	[UG_MARK] = "<", [UG_GAP] = "..",
+	[UG_MARK] = "<", [UG_GAP] = "..", [UG_WARN] = "!!",
 };
 
 /* Set up roles and glyphs for this terminal (after initscr, and after
@@ -416,5 +416,24 @@ const char *ui_gone_reason(const struct snapshot *s)
 					      : "the program has exited: its memory is gone";
 	if (s->ev.kind == EV_DETACH)
 		return "detached: memviz no longer sees the program";
+	return NULL;
+}
+
+/* ---- diagnostics ---------------------------------------------------------- */
+
+const char *ui_diag_name(enum diag_kind k)
+{
+	return diag_kind_name(k);
+}
+
+const struct diag *ui_diag_in(const struct snapshot *s, uint64_t lo, uint64_t hi,
+			      unsigned mask)
+{
+	for (size_t i = 0; s && s->diags && i < s->ndiags; i++) {
+		const struct diag *d = &s->diags[i];
+		if ((unsigned)d->kind < DG__COUNT && (mask & UI_DIAG_BIT(d->kind)) &&
+		    d->addr >= lo && d->addr < hi)
+			return d;
+	}
 	return NULL;
 }

@@ -17,7 +17,8 @@
  *              heap's 132 KiB top does not squeeze the blocks to nothing
  *              (the legend says "top not to scale" then).
  *   legend     glyph per state, so the strip reads in monochrome
- *   notes      why bins are unknown; the first diagnostic
+ *   notes      why bins are unknown; the first bug of this stop (a
+ *              diagnostic of the snapshot's, else of the walker's)
  *   header     column names
  *   list       one row per chunk, only the visible rows are formatted
  *   totals     in use, free, top, mmapped, fragmentation
@@ -49,13 +50,14 @@ struct chg {
 struct cell {
 	long item;                /* item shown in it, -1 none */
 	uint64_t best;            /* weight of that item (the biggest wins) */
-	unsigned char mark;       /* 0, MARK_CHANGED, MARK_LINKED, MARK_SEL: highest wins */
+	unsigned char mark;       /* 0, MARK_CHANGED, MARK_LINKED, MARK_SEL, MARK_BUG:
+				     highest wins */
 	bool edge;                /* the first cell of a chunk after one that looks
 				     the same: drawn as a bar, so blocks side by
 				     side stay apart */
 };
 
-enum { MARK_NONE, MARK_CHANGED, MARK_LINKED, MARK_SEL };
+enum { MARK_NONE, MARK_CHANGED, MARK_LINKED, MARK_SEL, MARK_BUG };
 
 /* The pane's caches, kept across draws (a pane's state is private to its .c). */
 static struct {
@@ -152,6 +154,12 @@ static long heap_item_of(const struct heap_state *h, uint64_t addr)
 }
 
 /* ---- what a chunk looks like ------------------------------------------ */
+
+/* The bug of this stop in chunk c (a double free, a leak ...), or NULL. */
+static const struct diag *chunk_bug(const struct snapshot *s, const struct heap_chunk *c)
+{
+	return ui_diag_in(s, c->addr, c->addr + (c->size ? c->size : 1), UI_DIAG_HEAP);
+}
 
 static enum ui_role chunk_role(const struct heap_chunk *c)
 {
@@ -451,8 +459,8 @@ static void cells_put(size_t s, size_t e, long i, uint64_t wt, unsigned char m)
 }
 
 /* Fill g.cells[0..ncells) from v[0..n); true if the top was cut. */
-static bool strip_build(const struct heap_chunk *v, size_t n, long base, size_t ncells,
-			long sel, long linked)
+static bool strip_build(const struct snapshot *snap, const struct heap_chunk *v, size_t n,
+			long base, size_t ncells, long sel, long linked)
 {
 	uint64_t others = 0, total = 0, cum = 0;
 	bool cut = false;
@@ -480,8 +488,8 @@ static bool strip_build(const struct heap_chunk *v, size_t n, long base, size_t 
 		while (j < g.nchg && g.chg[j].addr < v[i].addr)
 			j++;
 		changed = j < g.nchg && g.chg[j].addr == v[i].addr;
-		unsigned char m = item == sel ? MARK_SEL : item == linked ? MARK_LINKED :
-				  changed ? MARK_CHANGED : MARK_NONE;
+		unsigned char m = chunk_bug(snap, &v[i]) ? MARK_BUG : item == sel ? MARK_SEL :
+				  item == linked ? MARK_LINKED : changed ? MARK_CHANGED : MARK_NONE;
 		size_t s = (size_t)((double)cum / (double)total * (double)ncells);
 		size_t e;
 		cum += wt;
@@ -512,6 +520,8 @@ static bool strip_build(const struct heap_chunk *v, size_t n, long base, size_t 
 static enum ui_role cell_role(const struct cell *cl, const struct heap_chunk *c)
 {
 	switch (cl->mark) {
+	case MARK_BUG:
+		return UR_ERROR;
 	case MARK_SEL:
 		return UR_SELECT;
 	case MARK_LINKED:
@@ -630,8 +640,10 @@ static void row_draw(const struct ui_rect *in, int row, const struct ui_ctx *c,
 {
 	const struct heap_chunk *ch = it->c;
 	const struct chg *cg = change_of(ch->addr);
-	enum ui_role base = mark == MARK_SEL ? UR_SELECT : mark == MARK_LINKED ? UR_LINKED :
-			    UR_NORMAL;
+	const struct diag *bug = chunk_bug(c->snap, ch);
+	/* a bug's row is red, unless selected (its mark stays red then) */
+	enum ui_role base = mark == MARK_SEL ? UR_SELECT : bug ? UR_ERROR :
+			    mark == MARK_LINKED ? UR_LINKED : UR_NORMAL;
 	enum ui_role hot = base != UR_NORMAL ? base : cg ? UR_CHANGED : UR_NORMAL;
 	char buf[128], mk[40] = "";
 	int x, end;
@@ -666,7 +678,9 @@ static void row_draw(const struct ui_rect *in, int row, const struct ui_ctx *c,
 			snprintf(buf, sizeof(buf), "-");
 		end = C->req + put(in, row, C->req, C->rw, base, buf, true);
 	}
-	if (cg)
+	if (bug)
+		snprintf(mk, sizeof(mk), "%s %s", ui_glyph(UG_WARN), ui_diag_name(bug->kind));
+	else if (cg)
 		snprintf(mk, sizeof(mk), "%s %s", ui_glyph(UG_MARK), heap_change_name(cg->kind));
 	x = end + 1;
 	if (C->site >= 0) {
@@ -679,7 +693,8 @@ static void row_draw(const struct ui_rect *in, int row, const struct ui_ctx *c,
 	if (mk[0]) {
 		if (x + ui_width(mk) > in->w)
 			x = in->w - ui_width(mk);
-		put(in, row, x, in->w - x, base != UR_NORMAL ? base : UR_CHANGED, mk, false);
+		put(in, row, x, in->w - x, bug ? UR_ERROR : base != UR_NORMAL ? base : UR_CHANGED,
+		    mk, false);
 	}
 }
 
@@ -880,27 +895,43 @@ static void title_text(const struct heap_state *h, const char *arena, size_t n,
 		snprintf(buf, len, "Heap%s%s%s%zu chunk%s", sep, where, sep, n, n == 1 ? "" : "s");
 }
 
-/* The notes: why bins are unknown, the first diagnostic or cut walk. */
-static int notes_count(const struct heap_state *h)
+/* The first bug of this stop the heap pane tells of, or NULL. */
+static const struct diag *heap_bug(const struct snapshot *s)
 {
+	return ui_diag_in(s, 0, UINT64_MAX, UI_DIAG_HEAP);
+}
+
+/* The notes: why bins are unknown, the first bug or cut walk. */
+static int notes_count(const struct snapshot *s)
+{
+	const struct heap_state *h = s->heap;
 	int n = !h->bins_known && h->degraded[0] ? 1 : 0;
 	bool cut = false;
 
 	for (size_t i = 0; i < h->n; i++)
 		cut |= h->arenas[i].truncated;
-	return n + (h->ndiags || cut ? 1 : 0);
+	return n + (h->ndiags || cut || heap_bug(s) ? 1 : 0);
 }
 
 static void notes_draw(const struct ui_rect *in, const struct layout *L,
-		       const struct heap_state *h)
+		       const struct ui_ctx *c)
 {
-	char buf[256];
+	const struct heap_state *h = c->snap->heap;
+	const struct diag *bug = heap_bug(c->snap);
+	char buf[384], a[64];
 	int row = L->note_y, last = L->note_y + L->nnotes;
 
 	if (row < last && !h->bins_known && h->degraded[0])
 		put(in, row++, 0, in->w, UR_DIM, h->degraded, false);
 	if (row >= last)
 		return;
+	if (bug) {
+		ui_addr(c, bug->addr, a, sizeof(a));
+		snprintf(buf, sizeof(buf), "%s %s at %s: %.*s", ui_glyph(UG_WARN),
+			 ui_diag_name(bug->kind), a, (int)sizeof(bug->message), bug->message);
+		put(in, row, 0, in->w, UR_ERROR, buf, false);
+		return;
+	}
 	if (h->ndiags) {
 		snprintf(buf, sizeof(buf), "%s at 0x%" PRIx64 ": %s%s", heap_diag_name(h->diags[0].kind),
 			 h->diags[0].addr, h->diags[0].message, h->ndiags > 1 ? " (+more)" : "");
@@ -1017,14 +1048,14 @@ static void set_link(const struct ui_ctx *c, const struct item *it)
 }
 
 /* Build the strip of the arena around item `focus`; its name in *aname. */
-static bool strip_for(const struct heap_state *h, long focus, size_t ncells, long sel,
+static bool strip_for(const struct snapshot *s, long focus, size_t ncells, long sel,
 		      long linked, const char **aname)
 {
 	size_t nv = 0;
 	long base = 0;
-	const struct heap_chunk *v = strip_chunks(h, focus, &nv, &base, aname);
+	const struct heap_chunk *v = strip_chunks(s->heap, focus, &nv, &base, aname);
 
-	return strip_build(v, nv, base, ncells, sel, linked);
+	return strip_build(s, v, nv, base, ncells, sel, linked);
 }
 
 void ui_heap_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct ui_ctx *c)
@@ -1057,16 +1088,16 @@ void ui_heap_draw(const struct ui_rect *r, struct ui_pane_state *st, const struc
 		st->sel = (int)first_changed(h);
 	if (st->sel >= nitems)
 		st->sel = (int)nitems - 1;
-	layout(in.h, (size_t)nitems, notes_count(h), c->focused && st->sel >= 0, &L);
+	layout(in.h, (size_t)nitems, notes_count(s), c->focused && st->sel >= 0, &L);
 	ncells = (size_t)L.strip_rows * (size_t)(in.w > 0 ? in.w : 0);
 	/* the strip as the user saw it, so that a click lands on what was there */
-	top_cut = strip_for(h, linked >= 0 ? linked : st->sel, ncells,
+	top_cut = strip_for(s, linked >= 0 ? linked : st->sel, ncells,
 			    c->focused ? st->sel : -1, linked, &aname);
 	if (st->click_y >= 0) {
 		click(st, &in, &L, ncells, nitems);
-		layout(in.h, (size_t)nitems, notes_count(h), c->focused && st->sel >= 0, &L);
+		layout(in.h, (size_t)nitems, notes_count(s), c->focused && st->sel >= 0, &L);
 		if (linked < 0)
-			top_cut = strip_for(h, st->sel, ncells, c->focused ? st->sel : -1, -1,
+			top_cut = strip_for(s, st->sel, ncells, c->focused ? st->sel : -1, -1,
 					    &aname);
 	}
 	clamp(st, nitems, L.list_rows, linked, c->focused);
@@ -1080,7 +1111,7 @@ void ui_heap_draw(const struct ui_rect *r, struct ui_pane_state *st, const struc
 	strip_draw(&in, h, &L);
 	if (L.legend_y >= 0)
 		legend_draw(&in, L.legend_y, top_cut);
-	notes_draw(&in, &L, h);
+	notes_draw(&in, &L, c);
 	list_draw(&in, st, c, &L, linked);
 	if (L.totals_y >= 0)
 		totals_draw(&in, L.totals_y, h);

@@ -1,20 +1,23 @@
 /*
  * ui_log.c - the events strip: the last lines of the session's log (each
  * stop's event with its narration, the program's output, memviz's own
- * messages), oldest at the top, newest at the bottom, as a terminal
- * scrolls:
+ * messages, the story's chapter headings, the bugs found), oldest at the
+ * top, newest at the bottom, as a terminal scrolls:
  *
- *   ┌ Events ─────────────────────────────────────────────────────────────┐
+ *   ┌ Events · 3. the heap: blocks of different sizes ────────────────────┐
+ *   │ 3. the heap: blocks of different sizes ──────────────────────────── │
  *   │ #13 free(0x..2a0)             → free(0x..2a0) put its 32-byte chunk …│
- *   │ #14 malloc(500) = 0x..2c0     → malloc(500) split the free 2,016-byt…│
+ *   │ ⚠ double_free 0x..2a0 at main (bugs.c:42): free(0x..2a0): the block …│
  *   └──────────────────────────────────────────────────────────────────────┘
  *
  * The items are the lines.  st->sel < 0 follows the newest line (ui.c sets
  * it so when a line arrives and the strip is not focused); a selected
  * line is kept in view, st->scroll being the first line shown.  The
- * newest line is marked (UR_CHANGED); the program's output is dim and
- * memviz's messages stand out.  A line wider than the strip is cut at its
- * right edge (the whole of it is in the recording and the --text view).
+ * newest line is marked (UR_CHANGED); the program's output is dim,
+ * memviz's messages and the bugs stand out (UR_ERROR), a chapter heading
+ * is bold with a rule after it, and the title says which chapter the
+ * story is in.  A line wider than the strip is cut at its right edge (the
+ * whole of it is in Enter's detail, the recording and the --text view).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -23,13 +26,34 @@
 #include "ui_draw.h"
 
 /* How a line is drawn, from what it is. */
-static enum ui_role line_role(const char *s, bool newest)
+static enum ui_role line_role(const struct ui_line *l, bool newest)
 {
-	if (strncmp(s, "program: ", 9) == 0)
+	switch (l->kind) {
+	case UL_OUTPUT:
 		return UR_DIM;
-	if (strncmp(s, "memviz: ", 8) == 0)
+	case UL_MEMVIZ:
+	case UL_BUG:
 		return UR_ERROR;
-	return newest ? UR_CHANGED : UR_NORMAL;
+	case UL_CHAPTER:
+		return UR_BOLD;
+	default:
+		return newest ? UR_CHANGED : UR_NORMAL;
+	}
+}
+
+/* The title: "Events", the chapter, the position when scrolled back. */
+static void log_title(char *buf, size_t n, const char *chapter, int first, int rows,
+		      int total)
+{
+	int k = snprintf(buf, n, "Events");
+
+	if (chapter && chapter[0])
+		k += snprintf(buf + k, n - (size_t)k, " %s %s", ui_draw_utf8() ? "·" : "-",
+			      chapter);
+	/* where the view is, when it is not the newest lines */
+	if (rows > 0 && first + rows < total && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, "%s%d-%d of %d", chapter && chapter[0] ?
+			 "  " : " ", first + 1, first + rows, total);
 }
 
 /* A click on a line selects it. */
@@ -62,11 +86,11 @@ static int log_first(const struct ui_pane_state *st, int rows, int total)
 }
 
 void ui_log_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct ui_ctx *c,
-		 const char *const *lines, size_t n)
+		 const struct ui_line *lines, size_t n, const char *chapter)
 {
 	int total = lines ? (n > INT_MAX ? INT_MAX : (int)n) : 0;
 	int rows = r->h - 2;      /* inside the box */
-	char title[64] = "Events";
+	char title[256];
 	struct ui_rect in;
 
 	st->nitems = total;
@@ -77,11 +101,8 @@ void ui_log_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct
 		st->scroll = log_first(st, rows, total);
 		log_click(st, &inner, total);
 		st->scroll = log_first(st, rows, total);
-		/* where the view is, when it is not the newest lines */
-		if (st->scroll + rows < total)
-			snprintf(title, sizeof title, "Events %d-%d of %d", st->scroll + 1,
-				 st->scroll + rows, total);
 	}
+	log_title(title, sizeof title, chapter, st->scroll, rows, total);
 	in = ui_box(r, title, c->focused);
 	if (in.h <= 0 || in.w <= 0)
 		return;
@@ -91,13 +112,17 @@ void ui_log_draw(const struct ui_rect *r, struct ui_pane_state *st, const struct
 	}
 	for (int y = 0; y < in.h && st->scroll + y < total; y++) {
 		int i = st->scroll + y;
-		const char *s = lines[i] ? lines[i] : "";
-		enum ui_role role = line_role(s, i == total - 1);
+		const char *s = lines[i].text ? lines[i].text : "";
+		enum ui_role role = line_role(&lines[i], i == total - 1);
+		int col;
 
 		if (i == st->sel) {
 			role = UR_SELECT;
 			ui_fill(&in, y, 0, -1, role, NULL);
 		}
-		ui_text(&in, y, 1, role, s);
+		col = 1 + ui_text(&in, y, 1, role, s);
+		if (lines[i].kind == UL_CHAPTER && col + 2 < in.w)   /* a heading's rule */
+			ui_fill(&in, y, col + 1, in.w - col - 2, role == UR_SELECT ? role : UR_DIM,
+				ui_glyph(UG_H));
 	}
 }

@@ -23,7 +23,8 @@
  * by bytes, the mapped bytes filling the pane, at least one row each), gaps
  * compressed (each region just its lines) and logarithmic (rows by log2 of
  * the size).  A region's first row is its header; below it come its marks
- * (sp, brk, a fault, the linked address) and its ELF sections, as many
+ * (sp, brk, a fault or a bad_deref bug's address, the linked address)
+ * and its ELF sections, as many
  * lines of them as its rows leave room for (else on the header row).
  *
  * The pane walks the regions three times per draw (widths, layout,
@@ -56,6 +57,7 @@ struct sx {
 	bool sec_sizes;           /* section tokens carry their size */
 	bool fault;               /* a fault address to mark */
 	uint64_t fault_addr;
+	bool fault_sig;           /* ... of a signal (else of a bad_deref bug) */
 	bool link;                /* highlight the region holding link->lo */
 	uint64_t mapped;          /* bytes of all regions */
 	double unit;              /* proportional: bytes per row */
@@ -355,15 +357,19 @@ static int gap_rows(const struct sx *x, uint64_t lo, uint64_t hi)
 
 /* ---- drawing ----------------------------------------------------------- */
 
-/* "→ fault 0x10  SIGSEGV" */
+/* "→ fault 0x10  SIGSEGV", "→ fault 0x10  ⚠ bad_deref" */
 static void draw_fault(const struct sx *x, const struct ui_rect *in, int row, int col)
 {
 	char a[64];
 	const char *sig = sigabbrev_np(x->snap->ev.signo);
 
 	addr_str(x, x->fault_addr, a, sizeof a);
-	ui_textf(in, row, col, UR_ERROR, "%s fault %s  SIG%s", ui_glyph(UG_ARROW_R), a,
-		 sig ? sig : "?");
+	if (x->fault_sig)
+		ui_textf(in, row, col, UR_ERROR, "%s fault %s  SIG%s", ui_glyph(UG_ARROW_R), a,
+			 sig ? sig : "?");
+	else
+		ui_textf(in, row, col, UR_ERROR, "%s fault %s  %s %s", ui_glyph(UG_ARROW_R), a,
+			 ui_glyph(UG_WARN), ui_diag_name(DG_BAD_DEREF));
 }
 
 static void draw_gap(const struct sx *x, const struct ui_rect *in, int row, int sub,
@@ -592,8 +598,14 @@ static void setup(struct sx *x, const struct ui_rect *in, const struct ui_pane_s
 	x->strip = x->w >= 40 ? 2 : 0;
 	x->strip0x = x->w < 40;
 	x->sec_sizes = x->w >= 50;
-	x->fault = x->snap->ev.kind == EV_SIGNAL && x->snap->ev.has_fault_addr;
+	x->fault = x->fault_sig = x->snap->ev.kind == EV_SIGNAL && x->snap->ev.has_fault_addr;
 	x->fault_addr = x->snap->ev.fault_addr;
+	if (!x->fault) {          /* a bad dereference found without its signal */
+		const struct diag *d = ui_diag_in(x->snap, 0, UINT64_MAX,
+						  UI_DIAG_BIT(DG_BAD_DEREF));
+		x->fault = d != NULL;
+		x->fault_addr = d ? d->addr : 0;
+	}
 	x->link = !x->c->focused && x->c->link && x->c->link->active;
 	x->aw = 0;
 	x->mapped = 0;

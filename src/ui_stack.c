@@ -21,6 +21,13 @@
  * their box.  Boxes over 12 rows are cut ("+N more") except the selected
  * one, so a 1,000-deep recursion is a list to scroll, not a page a frame.
  *
+ * A bug of this stop (the snapshot's diagnostics) is red where it is: a
+ * smashed return-address slot, a variable read before it was written, a
+ * pointer variable into a popped frame, and the box that holds them; one
+ * whose address is in no frame shown (a popped frame's slot, a dangling
+ * pointer just returned) is a red line beside the innermost frame, where
+ * the popped frames were.
+ *
  * Items (st->sel, st->nitems) are the frames and the variables of every
  * box in display order; a frame's variables come after its title.  The
  * selection follows its frame (by cfa; the innermost frame stays selected
@@ -78,6 +85,7 @@ struct kx {
 	const char *notes[2];
 	char note_buf[96];
 	int nnotes;
+	char bug_note[160];       /* a bug no line shows ("" if none) */
 	int sel_frame, sel_j;     /* selection: frame index, variable (-1: the frame) */
 	int nitems;
 };
@@ -257,6 +265,62 @@ static size_t frame_lines(const struct kx *k, size_t i, int rows)
 	return n;
 }
 
+/* ---- bugs ------------------------------------------------------------------ */
+
+#define BUG_SMASH UI_DIAG_BIT(DG_STACK_SMASH)
+#define BUG_DANGLING UI_DIAG_BIT(DG_DANGLING_STACK_POINTER)
+#define BUG_UNINIT UI_DIAG_BIT(DG_UNINIT_READ)
+
+/* The bug of this stop on variable v: it points into a popped frame, or
+ * was read before it was written; NULL if none. */
+static const struct diag *var_bug(const struct kx *k, const struct var_info *v)
+{
+	const struct snapshot *s = k->c->snap;
+	const struct diag *d = NULL;
+
+	if (v && v->is_ptr && v->ptr)
+		d = ui_diag_in(s, v->ptr, v->ptr + 1, BUG_DANGLING);
+	if (!d && v && v->has_addr)
+		d = ui_diag_in(s, v->addr, v->addr + (v->size ? v->size : 1), BUG_UNINIT);
+	return d;
+}
+
+/* The bug on a line of a box: a smashed return slot, a variable's. */
+static const struct diag *line_bug(const struct kx *k, const struct sline *l)
+{
+	if (l->kind == SL_RET)
+		return ui_diag_in(k->c->snap, l->addr, l->addr + 8, BUG_SMASH);
+	return l->v ? var_bug(k, l->v) : NULL;
+}
+
+/* Does frame i hold a bug of this stop (a slot in it, a variable of it)? */
+static bool frame_bug(const struct kx *k, size_t i)
+{
+	const struct uw_frame *f = &k->f[i];
+	const struct var_list *vl = vars_of(k, i);
+
+	if (f->cfa > f->sp && ui_diag_in(k->c->snap, f->sp, f->cfa, BUG_SMASH | BUG_UNINIT))
+		return true;
+	for (size_t j = 0; vl && j < vl->n; j++)
+		if (var_bug(k, &vl->v[j]))
+			return true;
+	return false;
+}
+
+/* Is bug d drawn on a line of some frame of the thread? */
+static bool bug_shown(const struct kx *k, const struct diag *d)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		const struct var_list *vl = vars_of(k, i);
+		if (d->kind != DG_DANGLING_STACK_POINTER && in_extent(&k->f[i], d->addr))
+			return true;
+		for (size_t j = 0; d->kind == DG_DANGLING_STACK_POINTER && vl && j < vl->n; j++)
+			if (vl->v[j].is_ptr && vl->v[j].ptr == d->addr)
+				return true;
+	}
+	return false;
+}
+
 /* ---- drawing --------------------------------------------------------------- */
 
 static bool var_linked(const struct kx *k, const struct var_info *v)
@@ -344,6 +408,8 @@ static void draw_line(const struct kx *k, size_t i, const struct sline *l,
 
 	if (selected)
 		over = UR_SELECT;
+	else if (line_bug(k, l))
+		over = UR_ERROR;
 	else if (var_linked(k, l->v))
 		over = UR_LINKED;
 	if (over != UR_NORMAL)
@@ -421,7 +487,8 @@ static void draw_frame(const struct kx *k, size_t i, int y, int scroll, const st
 	int rows = meta[i].rows, top = y - scroll;
 	bool sel = k->sel_frame == (int)i, title_sel = sel && k->sel_j < 0;
 	bool linked = k->link && in_extent(f, k->c->link->lo);
-	enum ui_role border = i < k->pushed ? UR_CHANGED : linked ? UR_LINKED : UR_DIM;
+	enum ui_role border = frame_bug(k, i) ? UR_ERROR : i < k->pushed ? UR_CHANGED :
+			      linked ? UR_LINKED : UR_DIM;
 	enum ui_role title = title_sel ? (k->c->focused ? UR_SELECT : UR_BOLD)
 		: border != UR_DIM ? border : UR_BOLD;
 	struct ui_rect bx = { in->y, in->x + 1, in->h, in->w - 2 };
@@ -481,10 +548,16 @@ static void diff_prev(struct kx *k)
 	k->popped = pt->n - m;
 }
 
-/* Rows above the first frame (notes; the popped mark when flipped). */
+/* Lines beside the innermost frame: the popped mark, the bug note. */
+static int inner_rows(const struct kx *k)
+{
+	return (k->popped != 0) + (k->bug_note[0] != '\0');
+}
+
+/* Rows above the first frame (notes; the inner lines when flipped). */
 static int head_rows(const struct kx *k)
 {
-	return k->nnotes + (k->flip && k->popped);
+	return k->nnotes + (k->flip ? inner_rows(k) : 0);
 }
 
 /* Virtual row of display position p's box; total rows with p == n. */
@@ -608,6 +681,26 @@ static const char *empty_reason(const struct snapshot *s, const struct thread_st
 	return NULL;
 }
 
+/* The first stack bug of this stop that no line shows:
+ * "⚠ dangling_stack_pointer 0x7ffd...: in a popped frame, below sp". */
+static void bug_note(struct kx *k)
+{
+	const struct snapshot *s = k->c->snap;
+	char a[64];
+
+	k->bug_note[0] = '\0';
+	for (size_t i = 0; s->diags && i < s->ndiags; i++) {
+		const struct diag *d = &s->diags[i];
+		if (!(UI_DIAG_STACK & UI_DIAG_BIT(d->kind)) || bug_shown(k, d))
+			continue;
+		ui_addr(k->c, d->addr, a, sizeof a);
+		snprintf(k->bug_note, sizeof k->bug_note, "%s %s %s%s", ui_glyph(UG_WARN),
+			 ui_diag_name(d->kind), a, k->n && d->addr < k->f[0].sp &&
+			 d->addr + 0x100000 > k->f[0].sp ? ": in a popped frame, below sp" : "");
+		return;
+	}
+}
+
 static void notes(struct kx *k)
 {
 	bool dwarf = false;
@@ -620,6 +713,17 @@ static void notes(struct kx *k)
 		snprintf(k->note_buf, sizeof k->note_buf, "unwinding stopped: %s", k->ts->stack.end);
 		k->notes[k->nnotes++] = k->note_buf;
 	}
+}
+
+/* The lines beside the innermost frame from virtual row y: the popped
+ * mark, then the bug note (both under it; above it when flipped). */
+static void draw_inner(const struct kx *k, const struct ui_rect *in, int y, int scroll)
+{
+	if (k->popped && y >= scroll && y - scroll < in->h)
+		draw_popped(k, in, y - scroll);
+	y += k->popped != 0;
+	if (k->bug_note[0] && y >= scroll && y - scroll < in->h)
+		ui_text(in, y - scroll, 1, UR_ERROR, k->bug_note);
 }
 
 /* Put the selected item in view (its whole box when it fits). */
@@ -710,6 +814,7 @@ void ui_stack_draw(const struct ui_rect *r, struct ui_pane_state *st, const stru
 	k.link = !c->focused && c->link && c->link->active;
 	notes(&k);
 	diff_prev(&k);
+	bug_note(&k);
 	count_lines(&k);
 	for (size_t i = 0; i < k.n; i++)
 		k.nitems += 1 + meta[i].vars;
@@ -731,9 +836,12 @@ void ui_stack_draw(const struct ui_rect *r, struct ui_pane_state *st, const stru
 	moved = st->click_y >= 0 || last.st != st || st->sel != last.sel || last.seq != s->seq ||
 		last.snap != s || last.flip != k.flip || last.tid != k.ts->tid;
 	st->click_y = st->click_x = -1;
-	total = frame_y(&k, k.n) + (!k.flip && k.popped);
+	total = frame_y(&k, k.n) + (k.flip ? 0 : inner_rows(&k));
 	if (moved)
 		show_selection(&k, st, in.h);
+	/* a bug beside the selected innermost frame: in view too */
+	if (moved && k.bug_note[0] && k.sel_frame == 0 && !k.flip && total - in.h > st->scroll)
+		st->scroll = total - in.h;
 	if (st->scroll > total - in.h)
 		st->scroll = total - in.h;
 	if (st->scroll < 0)
@@ -742,8 +850,8 @@ void ui_stack_draw(const struct ui_rect *r, struct ui_pane_state *st, const stru
 	for (int i = 0; i < k.nnotes; i++)
 		if (i >= st->scroll && i - st->scroll < in.h)
 			ui_text(&in, i - st->scroll, 1, UR_DIM, k.notes[i]);
-	if (k.flip && k.popped && k.nnotes >= st->scroll && k.nnotes - st->scroll < in.h)
-		draw_popped(&k, &in, k.nnotes - st->scroll);
+	if (k.flip)
+		draw_inner(&k, &in, k.nnotes, st->scroll);
 	y = head_rows(&k);
 	for (size_t p = 0; p < k.n && y < st->scroll + in.h; p++) {
 		size_t i = frame_at(&k, p);
@@ -751,8 +859,8 @@ void ui_stack_draw(const struct ui_rect *r, struct ui_pane_state *st, const stru
 			draw_frame(&k, i, y, st->scroll, &in);
 		y += meta[i].rows + 2;
 	}
-	if (!k.flip && k.popped && y >= st->scroll && y - st->scroll < in.h)
-		draw_popped(&k, &in, y - st->scroll);
+	if (!k.flip)
+		draw_inner(&k, &in, y, st->scroll);
 
 	if (c->focused && c->link)
 		set_link(&k);

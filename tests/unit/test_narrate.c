@@ -19,6 +19,7 @@
 #include <wchar.h>
 
 #include "check.h"
+#include "diagnose.h"
 #include "heap.h"
 #include "narrate.h"
 #include "snapshot.h"
@@ -969,6 +970,288 @@ static void test_event(void)
 	sb_free(&sb);
 }
 
+/* ---- bugs (diagnostics) ------------------------------------------------------ */
+
+static struct diag dg[3];
+
+/* Does s start with p? */
+static bool starts(const char *s, const char *p)
+{
+	if (strncmp(s, p, strlen(p)) == 0)
+		return true;
+	fprintf(stderr, "\"%s\"\n  does not start with\n\"%s\"\n", s, p);
+	return false;
+}
+
+/* A diagnostic of kind k at addr, found in main at bugs.c:line. */
+static struct diag mkdiag(enum diag_kind k, uint64_t addr, int line)
+{
+	struct diag d = { .kind = k, .addr = addr, .tid = 4242 };
+
+	d.at.fn = "main";
+	d.at.file = "/src/demos/bugs.c";
+	d.at.line = line;
+	snprintf(d.message, sizeof d.message, "the detector's own words");
+	return d;
+}
+
+/* s gets the n diagnostics of dg. */
+static void with_bugs(struct snapshot *s, size_t n)
+{
+	s->diags = dg;
+	s->ndiags = n;
+}
+
+/* narrate_diag of s's first bug, in English, equals the start of en
+ * (the stop's sentence begins with its bugs). */
+static void check_diag_alone(const struct snapshot *s, const char *what)
+{
+	struct strbuf sb = { 0 };
+	struct narrate_opts o = { .lang = UI_LANG_EN };
+
+	narrate_diag(s, &s->diags[0], &o, &sb);
+	if (!sb.buf || strncmp(en, sb.buf, sb.len) != 0) {
+		fprintf(stderr, "%s: narrate_diag \"%s\" does not begin \"%s\"\n", what,
+			sb.buf ? sb.buf : "", en);
+		check_failures++;
+	}
+	sb_free(&sb);
+}
+
+/* The heap bugs: double and invalid free (at free's entry, and at a
+ * free's return), a header overwritten, a leak, a use after free. */
+static void test_heap_bugs(void)
+{
+	struct snapshot s;
+	/* 0x290 tcache block, a 48-byte block in use, a free 32-byte one in
+	 * tcache, a guard, top */
+	struct spec h1[] = { { 0x290, U, 0, 0 }, { 0x30, U, 0, 0 }, { 0x20, F, BIN_TCACHE, 0 },
+			     { 0x20, U, 0, 0 }, { 0x20d00, T, 0, 0 } };
+	uint64_t freed = chunk_addr(h1, 2) + 16, inuse = chunk_addr(h1, 1) + 16;
+
+	wide_ok = true;           /* a bug takes a long sentence, and one after it */
+	build(&hp, "glibc", h1, N(h1));
+	build(&hc, "glibc", h1, N(h1));
+
+	/* free's entry, nothing wrong: free has not run */
+	heap_snap(&s, EV_FREE, "free", 1, inuse, 0, 0);
+	s.ev.at_entry = true;
+	say(&s, "free entry");
+	CHECK(starts(en, "memviz stopped free(0x5555555592a0) at its entry, before free ran"));
+	HAS(en, "the heap is still as it was");
+	HASNT(en, "released");
+	HAS(ko, "memviz가 free(0x5555555592a0) 호출을", "직전에 멈춰", "힙은 아직 그대로");
+
+	/* free's entry with a double free: the stop, then the bug */
+	dg[0] = mkdiag(DG_DOUBLE_FREE, freed, 42);
+	with_bugs(&s, 1);
+	heap_snap(&s, EV_FREE, "free", 1, freed, 0, 0);
+	s.ev.at_entry = true;
+	with_bugs(&s, 1);
+	say(&s, "double free entry");
+	check_diag_alone(&s, "double free entry");
+	CHECK(starts(en, "free(0x5555555592d0) again at main (bugs.c:42): this block was already "
+		     "freed - a double free; glibc aborts the program when it notices; memviz "
+		     "stopped this free before it ran, so the program is still alive"));
+	CHECK(starts(ko, "main 함수(bugs.c:42)에서 이미 해제된 블록을 또 해제합니다(free("
+		     "0x5555555592d0)). 이중 해제(double free)이며"));
+	HAS(ko, "glibc", "memviz가 이 free를 실행 직전에 멈춰 세웠으므로", "힙도 그대로");
+	HASNT(ko, "again");
+	HAS(en_rel, "free(heap+0x2d0) again");
+
+	/* ... reported at a free's return instead: the bug says it all */
+	heap_snap(&s, EV_FREE, "free", 1, freed, 0, 0);
+	with_bugs(&s, 1);
+	say(&s, "double free");
+	check_diag_alone(&s, "double free");
+	CHECK(starts(en, "free(0x5555555592d0) again at main (bugs.c:42)"));
+	HASNT(en, "already free: a double free");    /* the plain free sentence's */
+	HASNT(en, "; free(");
+	HASNT(en, "memviz stopped");
+
+	/* invalid free: 8 bytes into the 48-byte block */
+	dg[0] = mkdiag(DG_INVALID_FREE, inuse + 8, 51);
+	heap_snap(&s, EV_FREE, "free", 1, inuse + 8, 0, 0);
+	s.ev.at_entry = true;
+	with_bugs(&s, 1);
+	say(&s, "invalid free in");
+	HAS(en, "free(0x5555555592a8) at main (bugs.c:51): 0x5555555592a8 is 8 bytes into the "
+		"block at 0x5555555592a0, not its start - an invalid free", "memviz stopped");
+	HAS(ko, "main 함수(bugs.c:51)에서 free(0x5555555592a8) 호출", "0x5555555592a0 블록",
+	    "8바이트 안쪽", "잘못된 해제(invalid free)");
+	/* ... of a stack address: no block to speak of */
+	dg[0] = mkdiag(DG_INVALID_FREE, STK + 8, 51);
+	heap_snap(&s, EV_FREE, "free", 1, STK + 8, 0, 0);
+	with_bugs(&s, 1);
+	say(&s, "invalid free");
+	check_diag_alone(&s, "invalid free");
+	HAS(en, "free(0x7ffffffde008) at main (bugs.c:51): 0x7ffffffde008 is not an address "
+		"malloc returned - an invalid free");
+	HAS(ko, "malloc이 돌려준 주소가 아닙니다", "잘못된 해제");
+	HASNT(en, "bytes into");
+
+	/* a header overwritten, found at the next malloc: the bug, then the call */
+	struct spec h2[] = { { 0x290, U, 0, 0 }, { 0x30, U, 0, 0 }, { 0x20, F, BIN_TCACHE, 0 },
+			     { 0x20, U, 0, 0 }, { 0x20, U, 0, 0 }, { 0x20ce0, T, 0, 0 } };
+	build(&hc, "glibc", h2, N(h2));
+	dg[0] = mkdiag(DG_HEADER_OVERWRITE, chunk_addr(h2, 2), 60);
+	heap_snap(&s, EV_MALLOC, "malloc", 1, 24, 0, chunk_addr(h2, 4) + 16);
+	with_bugs(&s, 1);
+	say(&s, "header");
+	check_diag_alone(&s, "header");
+	HAS(en, "the header of the chunk at 0x5555555592c0 was overwritten (found at main "
+		"(bugs.c:60)): its size field no longer holds what malloc wrote",
+	    "; malloc(24) took 32 bytes from the top chunk");
+	HAS(ko, "0x5555555592c0 청크의 헤더가 덮어써졌습니다(main 함수(bugs.c:60)에서 발견)",
+	    "크기 필드", ". malloc(24): top 청크에서 32바이트");
+
+	/* a leak, at the exit */
+	build(&hp, "glibc", h1, N(h1));
+	build(&hc, "glibc", h1, N(h1));
+	dg[0] = mkdiag(DG_LEAK, inuse, 30);
+	dg[0].size = 40;
+	memset(&s, 0, sizeof s);
+	s.ev.kind = EV_EXIT;
+	with_bugs(&s, 1);
+	say(&s, "leak");
+	check_diag_alone(&s, "leak");
+	HAS(en, "the 40-byte block at 0x5555555592a0, allocated at main (bugs.c:30), was never "
+		"freed - a leak; the program exited with status 0");
+	HAS(ko, "main 함수(bugs.c:30)에서 할당한 0x5555555592a0의 40바이트 블록",
+	    "메모리 누수(leak)", ". 프로그램이 끝났습니다(종료 상태 0)");
+	dg[0].size = 0;
+	say(&s, "leak nosize");
+	HAS(en, "the block at 0x5555555592a0, allocated at main (bugs.c:30), was never freed");
+	HASNT(ko, "0바이트");
+	/* three bugs at one stop: two told, the rest counted */
+	dg[1] = mkdiag(DG_LEAK, freed, 31);
+	dg[2] = mkdiag(DG_LEAK, chunk_addr(h1, 3) + 16, 32);
+	with_bugs(&s, 3);
+	say(&s, "leaks");
+	HAS(en, "bugs.c:30", "bugs.c:31", "; one more bug found at this stop");
+	HASNT(en, "bugs.c:32");
+	HAS(ko, "이 지점에서 버그가 하나 더 발견되었습니다");
+
+	/* a use after free: inside the freed 32-byte block */
+	dg[0] = mkdiag(DG_USE_AFTER_FREE, freed + 4, 70);
+	memset(&s, 0, sizeof s);
+	s.heap = &hc;
+	s.ev = (struct event){ .kind = EV_WATCH, .watch_addr = freed + 4, .pid = 4242, .tid = 4242 };
+	s.at.fn = "main";
+	s.at.file = "/src/demos/bugs.c";
+	s.at.line = 70;
+	with_bugs(&s, 1);
+	say(&s, "use after free");
+	check_diag_alone(&s, "use after free");
+	HAS(en, "at main (bugs.c:70), the program accessed 0x5555555592d4, inside the block at "
+		"0x5555555592d0 that was already freed - a use after free");
+	HASNT(en, "watching");    /* the bug tells what the watched access was */
+	HAS(ko, "main 함수(bugs.c:70)에서 이미 해제된 블록(0x5555555592d0) 안의 0x5555555592d4 주소",
+	    "해제 후 사용(use after free)");
+	HAS(en_rel, "heap+0x2d4");
+	s.heap = NULL;
+	say(&s, "use after free noheap");
+	HAS(en, "the program accessed 0x5555555592d4, in a block that was already freed");
+	HAS(ko, "이미 해제된 블록 안의 0x5555555592d4 주소");
+	/* at the block's first byte: the block itself */
+	s.heap = &hc;
+	dg[0].addr = freed;
+	say(&s, "use after free start");
+	HAS(en, "at main (bugs.c:70), the program accessed the block at 0x5555555592d0, which was "
+		"already freed - a use after free");
+	HAS(ko, "main 함수(bugs.c:70)에서 이미 해제된 0x5555555592d0의 블록에 접근했습니다");
+	/* a watched access with no bug: said plainly */
+	s.diags = NULL;
+	s.ndiags = 0;
+	say(&s, "watch");
+	HAS(en, "at main (bugs.c:70), the program touched 0x5555555592d4, an address memviz was "
+		"watching");
+	HAS(ko, "memviz가 지켜보던 0x5555555592d4 주소에 프로그램이 접근했습니다");
+	wide_ok = false;
+}
+
+/* The stack bugs: a smashed return address, a dangling pointer, an
+ * uninitialized read; and a bad dereference. */
+static void test_stack_bugs(void)
+{
+	struct snapshot s;
+
+	wide_ok = true;
+	/* recurse's return slot (STK + 40) overwritten at the line after a strcpy */
+	stack_snap(&s, EV_LINE);
+	dg[0] = mkdiag(DG_STACK_SMASH, STK + 40, 88);
+	with_bugs(&s, 1);
+	say(&s, "smash");
+	check_diag_alone(&s, "smash");
+	HAS(en, "the return address of recurse (its slot at 0x7ffffffde028) was overwritten at "
+		"main (bugs.c:88): recurse will return to wherever those bytes point - a stack "
+		"buffer overflow; now at stack_frames.c:42 in main");
+	HAS(ko, "main 함수(bugs.c:88)에서 recurse 함수의 반환 주소(0x7ffffffde028)를 덮어썼습니다",
+	    "스택 버퍼 오버플로");
+	/* a slot no frame has (the frame is gone) */
+	dg[0].addr = STK - 8;
+	say(&s, "smash nofn");
+	HAS(en, "a return address on the stack (its slot at 0x7ffffffddff8) was overwritten");
+	HAS(ko, "스택의 반환 주소(0x7ffffffddff8)");
+
+	/* a pointer variable into a popped frame */
+	stack_snap(&s, EV_RETURN);
+	vinfo[2].ptr = STK - 0x40;
+	vinfo[2].value = "0x7ffffffddfc0";
+	vlists[0].n = 3;
+	dg[0] = mkdiag(DG_DANGLING_STACK_POINTER, STK - 0x40, 20);
+	with_bugs(&s, 1);
+	say(&s, "dangling var");
+	check_diag_alone(&s, "dangling var");
+	HAS(en, "at main (bugs.c:20), s = 0x7ffffffddfc0 points into a stack frame that has "
+		"returned - a dangling pointer", "; recurse returned to main");
+	HAS(ko, "main 함수(bugs.c:20): s 변수가 가리키는 0x7ffffffddfc0 주소", "댕글링 포인터");
+	/* held by no variable yet (a returned value) */
+	vlists[0].n = 2;
+	say(&s, "dangling");
+	HAS(en, "at main (bugs.c:20), 0x7ffffffddfc0 points into a stack frame that has returned");
+	HAS(ko, "0x7ffffffddfc0 주소는 이미 반환된 함수의 스택 프레임");
+	vinfo[2].ptr = BASE + 0x10;
+
+	/* a local read before it was written */
+	stack_snap(&s, EV_LINE);
+	dg[0] = mkdiag(DG_UNINIT_READ, STK + 28, 33);
+	with_bugs(&s, 1);
+	say(&s, "uninit");
+	check_diag_alone(&s, "uninit");
+	HAS(en, "at main (bugs.c:33), here is read before anything was written to it",
+	    "an uninitialized read");
+	HAS(ko, "main 함수(bugs.c:33)에서 아직 아무 값도 넣지 않은 here 변수를 읽었습니다",
+	    "초기화되지 않은 변수 읽기");
+	dg[0].addr = STK + 100;
+	say(&s, "uninit novar");
+	HAS(en, "the stack slot at 0x7ffffffde064 is read before anything was written");
+	HAS(ko, "스택 슬롯(0x7ffffffde064)");
+
+	/* a NULL dereference at its SIGSEGV: the bug says it, not the signal */
+	memset(&s, 0, sizeof s);
+	s.ev = (struct event){ .kind = EV_SIGNAL, .signo = SIGSEGV, .has_fault_addr = true,
+			       .fault_addr = 0, .pid = 4242, .tid = 4242 };
+	s.at.fn = "main";
+	dg[0] = mkdiag(DG_BAD_DEREF, 0, 12);
+	with_bugs(&s, 1);
+	say(&s, "null deref");
+	check_diag_alone(&s, "null deref");
+	HAS(en, "at main (bugs.c:12), the program dereferenced 0x0, a NULL pointer");
+	HASNT(en, "SIGSEGV");
+	HAS(ko, "NULL 포인터(0x0 주소)를 역참조", "잘못된 포인터 역참조");
+	dg[0].addr = s.ev.fault_addr = 0xdeadbeef000ull;
+	say(&s, "bad deref");
+	HAS(en, "the program dereferenced 0xdeadbeef000, an address it may not touch");
+	HAS(ko, "0xdeadbeef000 주소를 역참조했지만");
+	/* where unknown */
+	dg[0].at = (struct code_loc){ 0 };
+	say(&s, "bad deref nowhere");
+	HAS(en, "at an unknown place");
+	HAS(ko, "알 수 없는 위치");
+	wide_ok = false;
+}
+
 /* ---- the events strip -------------------------------------------------------- */
 
 #define SROWS 30
@@ -1011,18 +1294,19 @@ static void test_strip(void)
 	struct ui_rect r = { 2, 3, 7, 60 };      /* 5 lines inside the box */
 	struct ui_pane_state st = { .sel = -1, .click_y = -1, .click_x = -1 };
 	struct ui_ctx c = { 0 };
-	char *lines[20];
+	struct ui_line lines[20];
 	char buf[4 * SCOLS + 1];
 
 	for (int i = 0; i < 20; i++)
-		lines[i] = xasprintf("#%d malloc(%d) = 0x%x  -> line %d", i + 1, i * 10, i, i + 1);
-	free(lines[18]);
-	lines[18] = xstrdup("program: hello from the program");
-	free(lines[19]);
-	lines[19] = xstrdup("#20 free(0x2a0)  → free(0x2a0): 512바이트 청크를 tcache[30]에 넣었습니다. "
-			    "같은 크기의 malloc이 다시 쓰며 병합은 하지 않습니다 and more text past the edge");
+		lines[i] = (struct ui_line){ xasprintf("#%d malloc(%d) = 0x%x  -> line %d", i + 1,
+					     i * 10, i, i + 1), UL_STOP, -1 };
+	free(lines[18].text);
+	lines[18] = (struct ui_line){ xstrdup("program: hello from the program"), UL_OUTPUT, -1 };
+	free(lines[19].text);
+	lines[19].text = xstrdup("#20 free(0x2a0)  → free(0x2a0): 512바이트 청크를 tcache[30]에 넣었습니다. "
+				 "같은 크기의 malloc이 다시 쓰며 병합은 하지 않습니다 and more text past the edge");
 	erase();
-	ui_log_draw(&r, &st, &c, (const char *const *)lines, 20);
+	ui_log_draw(&r, &st, &c, lines, 20, NULL);
 	CHECK(row_has(2, "Events"));
 	CHECK(!row_has(2, "of 20"));                     /* following: no position */
 	CHECK(row_has(3, "line 16"));                    /* the last five, oldest first */
@@ -1057,7 +1341,7 @@ static void test_strip(void)
 	/* a selected line is kept in view, highlighted, with the position */
 	st.sel = 3;
 	erase();
-	ui_log_draw(&r, &st, &c, (const char *const *)lines, 20);
+	ui_log_draw(&r, &st, &c, lines, 20, NULL);
 	CHECK_EQ_U(st.scroll, 3);
 	CHECK(row_has(3, "line 4"));
 	CHECK(row_has(2, "Events 4-8 of 20"));
@@ -1066,48 +1350,105 @@ static void test_strip(void)
 	/* moving the selection down past the view scrolls by one */
 	st.sel = 8;
 	erase();
-	ui_log_draw(&r, &st, &c, (const char *const *)lines, 20);
+	ui_log_draw(&r, &st, &c, lines, 20, NULL);
 	CHECK_EQ_U(st.scroll, 4);
 	CHECK(row_has(7, "line 9"));
 	/* a click on the first row selects that line */
 	st.click_y = 3;
 	st.click_x = 10;
 	erase();
-	ui_log_draw(&r, &st, &c, (const char *const *)lines, 20);
+	ui_log_draw(&r, &st, &c, lines, 20, NULL);
 	CHECK_EQ_U(st.sel, 4);
 	CHECK_EQ_U(st.click_y, (unsigned long long)-1);
 	/* the log shrank under the selection */
 	st.sel = 30;
 	erase();
-	ui_log_draw(&r, &st, &c, (const char *const *)lines, 3);
+	ui_log_draw(&r, &st, &c, lines, 3, NULL);
 	CHECK_EQ_U(st.sel, 2);
 	CHECK_EQ_U(st.scroll, 0);
 	CHECK(row_has(3, "line 1") && row_has(5, "line 3"));
 	/* back to following */
 	st.sel = -1;
 	erase();
-	ui_log_draw(&r, &st, &c, (const char *const *)lines, 20);
+	ui_log_draw(&r, &st, &c, lines, 20, NULL);
 	CHECK(row_has(7, "#20"));
 
 	/* empty, tiny, and ASCII */
 	struct ui_pane_state st2 = { .sel = -1, .click_y = -1, .click_x = -1 };
 	erase();
-	ui_log_draw(&r, &st2, &c, NULL, 0);
+	ui_log_draw(&r, &st2, &c, NULL, 0, NULL);
 	CHECK(row_has(3, "(no events yet)"));
 	CHECK_EQ_U(st2.nitems, 0);
 	struct ui_rect tiny = { 12, 0, 2, 10 }, tiny1 = { 15, 0, 1, 3 };
 	erase();
-	ui_log_draw(&tiny, &st2, &c, (const char *const *)lines, 20);
-	ui_log_draw(&tiny1, &st2, &c, (const char *const *)lines, 20);
+	ui_log_draw(&tiny, &st2, &c, lines, 20, NULL);
+	ui_log_draw(&tiny1, &st2, &c, lines, 20, NULL);
 	CHECK(!row_has(14, "line") && !row_has(16, "line"));
 	ui_draw_init(false, false);
 	erase();
-	ui_log_draw(&r, &st2, &c, (const char *const *)lines, 20);
+	ui_log_draw(&r, &st2, &c, lines, 20, NULL);
 	CHECK(row_has(2, "+ Events -") || row_has(2, "+Events") || row_has(2, "Events"));
 	CHECK(row_has(7, "|"));
 	ui_draw_init(true, has_colors());
 	for (int i = 0; i < 20; i++)
-		free(lines[i]);
+		free(lines[i].text);
+}
+
+/* The story in the strip: a chapter heading (bold, a rule after it, its
+ * title in the strip's title), a bug line (the error role, newest or not). */
+static void test_strip_story(void)
+{
+	struct ui_rect r = { 2, 3, 7, 80 };
+	struct ui_pane_state st = { .sel = -1, .click_y = -1, .click_x = -1 };
+	struct ui_ctx c = { 0 };
+	struct ui_line lines[] = {
+		{ "#1 start  → the program is stopped at main", UL_STOP, -1 },
+		{ "3. the heap: blocks of different sizes", UL_CHAPTER, -1 },
+		{ "#2 malloc(24) = 0x55  → malloc(24) took 32 bytes", UL_STOP, -1 },
+		{ "program: malloc 24 -> 0x55", UL_OUTPUT, -1 },
+		{ "⚠ double_free 0x55 at main (bugs.c:42): again", UL_BUG, 0 },
+	};
+	char buf[4 * SCOLS + 1];
+	int col;
+
+	erase();
+	ui_log_draw(&r, &st, &c, lines, 5, "3. the heap: blocks of different sizes");
+	CHECK(row_has(2, "Events · 3. the heap: blocks of different sizes"));
+	CHECK(row_has(4, "3. the heap: blocks of different sizes"));
+	CHECK(!row_has(4, "program:") && !row_has(4, "# 3."));
+	CHECK_EQ_U(cell_attr(4, r.x + 2), (attr_t)ui_attr(UR_BOLD));
+	screen_row(4, buf, sizeof buf);
+	CHECK(strstr(buf, "sizes ─") != NULL);      /* a rule after the title ... */
+	col = r.x + r.w - 3;                        /* ... to the box's border */
+	CHECK_EQ_U(cell_attr(4, col), (attr_t)ui_attr(UR_DIM));
+	CHECK(strstr(buf, "── │") != NULL);
+	/* the bug is newest, and red, not the newest line's mark */
+	CHECK(row_has(7, "⚠ double_free 0x55 at main (bugs.c:42)"));
+	CHECK_EQ_U(cell_attr(7, r.x + 2), (attr_t)ui_attr(UR_ERROR));
+	CHECK(ui_attr(UR_ERROR) != ui_attr(UR_CHANGED));
+	CHECK_EQ_U(cell_attr(6, r.x + 2), (attr_t)ui_attr(UR_DIM));
+	/* scrolled back: the chapter and the position */
+	struct ui_rect small = { 12, 3, 4, 80 };    /* two lines inside */
+	st.sel = 1;
+	erase();
+	ui_log_draw(&small, &st, &c, lines, 5, "3. the heap");
+	if (!row_has(12, "Events · 3. the heap  1-2 of 5")) {
+		screen_row(12, buf, sizeof buf);
+		fprintf(stderr, "scrolled title: %s\n", buf);
+		check_failures++;
+	}
+	/* no chapter yet: the plain title */
+	st.sel = -1;
+	erase();
+	ui_log_draw(&r, &st, &c, lines, 5, "");
+	CHECK(row_has(2, "Events") && !row_has(2, "·"));
+	/* ASCII: the title's dot and the rule are ASCII too */
+	ui_draw_init(false, false);
+	erase();
+	ui_log_draw(&r, &st, &c, lines, 5, "3. the heap");
+	CHECK(row_has(2, "Events - 3. the heap"));
+	CHECK(row_has(4, "the heap: blocks of different sizes ---"));
+	ui_draw_init(true, has_colors());
 }
 
 int main(void)
@@ -1131,6 +1472,8 @@ int main(void)
 	test_rest();
 	test_dirty();
 	test_event();
+	test_heap_bugs();
+	test_stack_bugs();
 	heap_state_free(&hp);
 	heap_state_free(&hc);
 
@@ -1146,6 +1489,7 @@ int main(void)
 	use_default_colors();
 	ui_draw_init(true, true);
 	test_strip();
+	test_strip_story();
 	endwin();
 	delscreen(scr);
 	fclose(out);

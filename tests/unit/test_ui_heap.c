@@ -2,7 +2,8 @@
  * to /dev/null, 60x200) from a heap built by hand: title, sizes, states,
  * bins, requested sizes, allocation sites, the split mark, totals, the
  * selection (keys, clicks, scrolling), the link both ways, the empty
- * panes, ASCII mode, nothing drawn outside the pane, and the time to draw
+ * panes, ASCII mode, nothing drawn outside the pane, a bug's chunk in red,
+ * and the time to draw
  * 10,000 chunks.  Then allocation sites through heap_reqs, and ui_refs
  * against a forked child whose pointers we know: a global and a word in
  * another block point at its block. */
@@ -147,6 +148,20 @@ static bool rect_ascii(const struct ui_rect *r)
 static attr_t attr_at(int y, int x)
 {
 	return (attr_t)(mvinch(y, x) & A_ATTRIBUTES);
+}
+
+/* The same for any cell, a wide character's too (mvinch cuts those). */
+static attr_t wattr_at(int y, int x)
+{
+	cchar_t cc;
+	wchar_t wc[CCHARW_MAX + 1];
+	attr_t at = 0;
+	short pair = 0;
+
+	if (mvin_wch(y, x, &cc) == ERR)
+		return 0;
+	getcchar(&cc, wc, &at, &pair, NULL);
+	return (at & ~A_COLOR) | (attr_t)COLOR_PAIR(pair);
 }
 
 /* ---- a heap built by hand ---------------------------------------------- */
@@ -459,6 +474,101 @@ static void test_pane(void)
 	CHECK(find_row("no heap: the program has not called malloc") > 0);
 	CHECK_EQ_U(st.nitems, 0);
 	CHECK(!link_.active);
+	heap_state_free(&h);
+}
+
+/* ---- bugs -------------------------------------------------------------- */
+
+/* A bug of the stop in a chunk: its row red with "⚠ KIND" (the mark red
+ * when the row is selected), its strip cells red, a red note saying it;
+ * no bug, no red. */
+static void test_bugs(void)
+{
+	struct heap_state h;
+	struct snapshot snap;
+	struct ui_pane_state st;
+	struct ui_rect r = { 5, 10, 40, 120 };
+	struct diag d = { .kind = DG_DOUBLE_FREE, .addr = BASE + 0x290 + 16 };
+	attr_t red = (attr_t)ui_attr(UR_ERROR);
+	char a[64];
+	int y, x, strip_red = 0;
+
+	heap_state_init(&h);
+	build(&h, demo, ARRAY_LEN(demo));
+	memset(&snap, 0, sizeof(snap));
+	snap.seq = 15;
+	snap.fields = FIELD_ALL;
+	snap.heap = &h;
+	snprintf(d.message, sizeof(d.message), "free of a block already in tcache");
+	ui_draw_init(true, true);
+
+	/* no bug: nothing red */
+	pane_state(&st);
+	sentinel();
+	draw(&r, &st, &snap, false);
+	for (int row = r.y; row < r.y + r.h; row++)
+		for (x = r.x; x < r.x + r.w; x++)
+			strip_red += wattr_at(row, x) == red;
+	CHECK_EQ_U(strip_red, 0);
+	CHECK(find_row("⚠") < 0);
+
+	/* a double free of the tcache chunk at +0x290 */
+	snap.diags = &d;
+	snap.ndiags = 1;
+	sentinel();
+	draw(&r, &st, &snap, false);
+	CHECK(outside_untouched(&r));
+	snprintf(a, sizeof(a), "0x%llx", BASE + 0x290);
+	y = find_row(a);
+	CHECK(y > r.y && row_has(y, "⚠ double_free") && !row_has(y, "◄"));
+	CHECK(wattr_at(y, find_col(y, a)) == red);
+	CHECK(wattr_at(y, find_col(y, "⚠ double_free")) == red);
+	/* the other rows are not red */
+	snprintf(a, sizeof(a), "0x%llx", BASE + 0x2b0);
+	CHECK(wattr_at(find_row(a), find_col(find_row(a), a)) != red);
+	/* the strip: some cells red, on its first row */
+	strip_red = 0;
+	for (x = r.x + 1; x < r.x + r.w - 1; x++)
+		strip_red += wattr_at(r.y + 1, x) == red;
+	CHECK(strip_red > 0);
+	/* the note under the legend */
+	y = find_row("⚠ double_free at 0x5555555592a0: free of a block already in tcache");
+	CHECK(y > r.y && y < r.y + 6);
+	CHECK(wattr_at(y, r.x + 1) == red);
+	if (check_failures || getenv("TEST_DUMP"))
+		dump("bug");
+
+	/* selected (focused), the row shows the selection, its mark stays red */
+	pane_state(&st);
+	st.sel = 1;
+	draw(&r, &st, &snap, true);
+	snprintf(a, sizeof(a), "0x%llx", BASE + 0x290);
+	y = find_row(a);
+	CHECK(wattr_at(y, find_col(y, a)) == (attr_t)ui_attr(UR_SELECT));
+	CHECK(wattr_at(y, find_col(y, "⚠ double_free")) == red);
+
+	/* a leak's user pointer inside the 500-byte block; a stack bug is
+	 * not the heap pane's */
+	d.kind = DG_LEAK;
+	d.addr = BASE + 0x2d0 + 16;
+	pane_state(&st);
+	draw(&r, &st, &snap, false);
+	snprintf(a, sizeof(a), "0x%llx", BASE + 0x2d0);
+	y = find_row(a);
+	CHECK(row_has(y, "⚠ leak") && wattr_at(y, find_col(y, a)) == red);
+	d.kind = DG_UNINIT_READ;
+	sentinel();
+	draw(&r, &st, &snap, false);
+	CHECK(find_row("⚠") < 0);
+
+	/* ASCII: the mark is "!!" */
+	d.kind = DG_USE_AFTER_FREE;
+	ui_draw_init(false, false);
+	sentinel();
+	draw(&r, &st, &snap, false);
+	CHECK(rect_ascii(&r));
+	CHECK(find_row("!! use_after_free") > 0);
+	ui_draw_init(true, true);
 	heap_state_free(&h);
 }
 
@@ -826,6 +936,7 @@ int main(void)
 	start_color();
 	use_default_colors();
 	test_pane();
+	test_bugs();
 	test_many();
 	test_refs();
 	ui_heap_free();

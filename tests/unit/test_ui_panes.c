@@ -14,7 +14,9 @@
  * Hand-built snapshots: a fault in a gap and in a region, brk and stack
  * growth, the three scales, selection, clicks, linked panes both ways,
  * pushed and popped frames, a stack argument in the caller's box, a
- * register variable, a dangling pointer, empty panes, and a 10,000-frame
+ * register variable, a dangling pointer, the bugs of a stop marked in red
+ * (a smashed return slot, an uninitialized read, a dangling pointer, a bad
+ * dereference), empty panes, and a 10,000-frame
  * stack drawn in bounded time.
  *
  * The heap pane (ui_heap_draw, another file) is drawn too when it is
@@ -1209,6 +1211,111 @@ static void deep_stack(void)
 	free(v);
 }
 
+/* The bugs of a stop, where they are: a smashed return slot, a variable
+ * read uninitialized, a pointer into a popped frame (its variable, or a
+ * note when no variable holds it) in red in the stack pane, their boxes'
+ * borders red; a bad dereference found without a signal marked in the
+ * address space. */
+static void hand_bugs(void)
+{
+	struct uw_frame f[3];
+	struct var_list vl[3];
+	struct thread_state ts;
+	struct space sp;
+	struct diag d[3];
+	struct snapshot s = { .seq = 7, .threads = &ts, .nthreads = 1, .space = &sp };
+	struct ui_link link = { 0 };
+	struct ui_ctx c = { .snap = &s, .o = &opts, .link = &link };
+	struct ui_rect r = { 0, 100, 50, 100 };
+	struct ui_pane_state st = pane();
+	int y_leaf, y_mid, y;
+
+	hand_space_init(&sp);
+	hand_thread(&ts, f, vl);
+	memset(d, 0, sizeof d);
+	d[0] = (struct diag){ .kind = DG_STACK_SMASH, .addr = 0x7fffffffe0b8 };  /* leaf's ret */
+	d[1] = (struct diag){ .kind = DG_UNINIT_READ, .addr = 0x7fffffffe16c };  /* main's argc */
+	d[2] = (struct diag){ .kind = DG_DANGLING_STACK_POINTER, .addr = 0x600500 };  /* mid's p */
+	/* no bugs: nothing red */
+	fill_marker();
+	ui_stack_draw(&r, &st, &c);
+	y = find(&r, "ret → mid+0x34");
+	CHECK(y > 0 && !has_role(attr_at(&r, y, "ret"), UR_ERROR));
+	CHECK(find(&r, "⚠") < 0);
+	/* the three bugs */
+	s.diags = d;
+	s.ndiags = 3;
+	fill_marker();
+	ui_stack_draw(&r, &st, &c);
+	dump("stack bugs", &r);
+	CHECK(drawn_outside(&r) == 0);
+	y_leaf = find(&r, "#0 leaf");
+	y_mid = find(&r, "#1 mid");
+	y = find(&r, "ret → mid+0x34");
+	CHECK(y > y_leaf);
+	CHECK(has_role(attr_at(&r, y, "ret"), UR_ERROR));
+	CHECK(has_role(attr_at(&r, y, "0x7fffffffe0b8"), UR_ERROR));
+	CHECK(has_role(attr_at(&r, y_leaf, "┌"), UR_ERROR));          /* leaf's box */
+	y = find(&r, "argc = 1");
+	CHECK(y > 0 && has_role(attr_at(&r, y, "argc"), UR_ERROR));
+	y = find(&r, "p = 0x600500");
+	CHECK(y > y_mid && has_role(attr_at(&r, y, "p = "), UR_ERROR));
+	y = find(&r, "q = 0x6002a0");
+	CHECK(y > y_mid && !has_role(attr_at(&r, y, "q = "), UR_ERROR));
+	/* mid's saved rbp is not the smashed slot */
+	y = find(&r, "saved rbp");
+	CHECK(y > y_mid && !has_role(attr_at(&r, y, "saved"), UR_ERROR));
+	CHECK(find(&r, "⚠") < 0);            /* every bug is on a line: no note */
+	/* a dangling pointer no variable holds: a line under the innermost
+	 * frame, where the popped frames were (above it when flipped) */
+	d[2].addr = 0x7fffffffd000;
+	fill_marker();
+	ui_stack_draw(&r, &st, &c);
+	dump("stack bug note", &r);
+	y_leaf = find(&r, "#0 leaf");
+	y = find(&r, "⚠ dangling_stack_pointer 0x7fffffffd000: in a popped frame, below sp");
+	CHECK(y > y_leaf + 3 && y <= y_leaf + 6);       /* under leaf's 3-line box */
+	CHECK(has_role(attr_at(&r, y, "⚠"), UR_ERROR));
+	y = find(&r, "p = 0x600500");
+	CHECK(!has_role(attr_at(&r, y, "p = "), UR_ERROR));
+	CHECK(drawn_outside(&r) == 0);
+	st.flip = true;
+	fill_marker();
+	ui_stack_draw(&r, &st, &c);
+	y = find(&r, "⚠ dangling_stack_pointer 0x7fffffffd000");
+	CHECK(y > r.y && y < find(&r, "#0 leaf"));
+	st.flip = false;
+
+	/* the address space: a bad dereference reported at a line stop */
+	struct ui_rect rs = { 2, 3, 40, 80 };
+	struct ui_pane_state ss = pane();
+	s.nthreads = 0;
+	s.ev.kind = EV_LINE;
+	d[0] = (struct diag){ .kind = DG_BAD_DEREF, .addr = 0x10 };
+	s.ndiags = 1;
+	ss.scale = 1;
+	fill_marker();
+	ui_space_draw(&rs, &ss, &c);
+	y = find(&rs, "fault 0x10  ⚠ bad_deref");
+	CHECK(y > find(&rs, "prog"));
+	CHECK(has_role(attr_at(&rs, y, "fault"), UR_ERROR));
+	/* ... and at its signal: the signal's mark, as before */
+	s.ev.kind = EV_SIGNAL;
+	s.ev.signo = SIGSEGV;
+	s.ev.has_fault_addr = true;
+	s.ev.fault_addr = 0x10;
+	fill_marker();
+	ui_space_draw(&rs, &ss, &c);
+	CHECK(find(&rs, "fault 0x10  SIGSEGV") > 0);
+	CHECK(find(&rs, "bad_deref") < 0);
+	/* no bug, no signal: no fault mark */
+	s.ndiags = 0;
+	s.ev.kind = EV_LINE;
+	fill_marker();
+	ui_space_draw(&rs, &ss, &c);
+	CHECK(find(&rs, "fault") < 0);
+}
+
 int main(void)
 {
 	FILE *in = fopen("/dev/null", "r");
@@ -1232,6 +1339,7 @@ int main(void)
 
 	hand_space();
 	hand_stack();
+	hand_bugs();
 	deep_stack();
 	rc = real_process();
 	endwin();
