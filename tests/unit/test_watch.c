@@ -77,7 +77,9 @@ static bool pc_mapping(pid_t pid, uint64_t pc, char *out, size_t max)
 			continue;
 		if (pc >= lo && pc < hi) {
 			exec = perms[2] == 'x';
-			snprintf(out, max, "%s", path);
+			if (strlen(path) >= max)            /* cut: keep its end */
+				memmove(path, path + strlen(path) - (max - 1), max);
+			memcpy(out, path, strlen(path) + 1);
 			break;
 		}
 	}
