@@ -786,9 +786,15 @@ static bool same_function(const char *gdb_name, const char *ours, const struct e
 	base_name(ours, b, sizeof(b));
 	if (strcmp(a, b) == 0)
 		return true;
-	/* a C++ symbol (libasan's malloc under ASan): gdb demangles it */
-	if (strncmp(ours, "_Z", 2) == 0 && strstr(gdb_name, "::"))
-		return strstr(ours, strrchr(gdb_name, ':') + 1) != NULL;
+	/* a C++ function (libasan's free under ASan): gdb says
+	 * "__asan::asan_free", the symbol is mangled or (a static one) bare */
+	if (strstr(gdb_name, "::")) {
+		const char *last = strrchr(gdb_name, ':') + 1;
+		if (strncmp(ours, "_Z", 2) == 0)
+			return strstr(ours, last) != NULL;
+		if (strcmp(ours, last) == 0)
+			return true;
+	}
 	sa = m ? elf_file_symbol(m->ef, a) : NULL;
 	sb = m ? elf_file_symbol(m->ef, b) : NULL;
 	return sa && sb && sa->value == sb->value;
