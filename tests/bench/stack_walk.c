@@ -68,7 +68,7 @@ static int cmp_double(const void *a, const void *b)
 /* `demos/stack_frames DEPTH wait`, ready and asleep in read(). */
 static int start_demo(const char *depth)
 {
-	pid = demo_start_waiting(depth, NULL);
+	pid = demo_start_waiting(depth, NULL, 0);
 	return pid > 0 ? 0 : -1;
 }
 

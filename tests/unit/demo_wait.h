@@ -37,8 +37,10 @@ static int demo_in_read(pid_t pid)
 }
 
 /* Start the demo at DEPTH; wait (30 s at most) until it is ready and
- * asleep.  The child dies with its parent.  Its pid, or -1. */
-static pid_t demo_start_waiting(const char *depth, demo_line_fn on_line)
+ * asleep.  With tied, the child dies with its parent (a test that aborts
+ * leaves nothing behind); the benchmark leaves it for gdb.  Its pid, or
+ * -1. */
+static pid_t demo_start_waiting(const char *depth, demo_line_fn on_line, int tied)
 {
 	char path[] = "/tmp/memviz-demo.XXXXXX", *line = NULL;
 	size_t cap = 0;
@@ -52,7 +54,8 @@ static pid_t demo_start_waiting(const char *depth, demo_line_fn on_line)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive a test that aborts */
+		if (tied)
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(fd, 1);
 		execl("demos/stack_frames", "stack_frames", depth, "wait", (char *)NULL);
 		_exit(127);

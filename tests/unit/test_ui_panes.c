@@ -287,7 +287,7 @@ static void demo_line(const char *line)
 /* `demos/stack_frames 5 wait`, ready and asleep in read(). */
 static int start_demo(void)
 {
-	child = demo_start_waiting("5", demo_line);
+	child = demo_start_waiting("5", demo_line, 1);
 	return child > 0 ? 0 : -1;
 }
 
