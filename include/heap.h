@@ -22,20 +22,22 @@ enum chunk_bin { BIN_NONE, BIN_TCACHE, BIN_FAST, BIN_UNSORTED, BIN_SMALL, BIN_LA
 #define CHUNK_M 0x2u              /* IS_MMAPPED */
 #define CHUNK_A 0x4u              /* NON_MAIN_ARENA */
 
+/* The 64-bit fields first, then the 32-bit ones: no padding (a walk of a
+ * million chunks writes every byte of these). */
 struct heap_chunk {
 	uint64_t addr;            /* chunk start (the header), not the user pointer */
 	uint64_t size;            /* size without the flag bits */
-	unsigned flags;           /* CHUNK_P | CHUNK_M | CHUNK_A */
 	uint64_t prev_size;       /* meaningful when the previous chunk is free */
-	enum chunk_state state;
-	enum chunk_bin bin;
-	int bin_index;            /* tcache/fast/small/large index, -1 if none */
 	uint64_t req;             /* requested size from the malloc events, 0 if unknown */
 	/* where the malloc that returned it was called (heap_reqs_apply, in
 	 * use chunks only): interned in the heap_reqs, valid until
 	 * heap_reqs_free; NULL / 0 if unknown */
 	const char *site_fn, *site_file;
 	int site_line;
+	unsigned flags;           /* CHUNK_P | CHUNK_M | CHUNK_A */
+	enum chunk_state state;
+	enum chunk_bin bin;
+	int bin_index;            /* tcache/fast/small/large index, -1 if none */
 };
 
 struct heap_arena {
