@@ -75,7 +75,7 @@ bench: deps all $(BUILD)/bench/bare_tracer $(BUILD)/bench/heap_walk $(BUILD)/ben
 	$(BUILD)/bench/ui_draw
 	tests/bench.sh
 
-$(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)
+$(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS) $(wildcard tests/bench/*.h) tests/unit/demo_wait.h
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIBOBJS) $(LDLIBS)
 

@@ -15,6 +15,7 @@
 
 #include "heap.h"
 #include "space.h"
+#include "timing.h"
 
 static pid_t pid;
 
@@ -23,20 +24,6 @@ static int rd(void *ctx, uint64_t addr, void *buf, size_t len)
 	struct iovec l = { buf, len }, r = { (void *)addr, len };
 	(void)ctx;
 	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)

@@ -39,6 +39,7 @@
 #include "space.h"
 #include "unwind.h"
 #include "vars.h"
+#include "timing.h"
 
 #define MAX_REPEAT 200
 
@@ -49,20 +50,6 @@ static int rd(void *ctx, uint64_t addr, void *buf, size_t len)
 	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
 	(void)ctx;
 	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* `demos/stack_frames DEPTH wait`, ready and asleep in read(). */

@@ -41,6 +41,7 @@
 #include "snapshot.h"
 #include "ui.h"
 #include "ui_draw.h"
+#include "timing.h"
 
 #define ROWS 60
 #define COLS_W 200
@@ -51,21 +52,6 @@
 #define MAXREG 40
 #define HEAP_BASE 0x555555559000ull
 #define STACK_TOP 0x7ffffffff000ull
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* ---- the address space: 33 regions ------------------------------------ */
 
