@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pid_mem.h"
 #include "heap.h"
 #include "space.h"
 
@@ -158,15 +159,6 @@ static void child_big(int fd, size_t n)
 	_exit(0);
 }
 
-/* process_vm_readv of the pid in ctx. */
-static int vm_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	pid_t pid = *(pid_t *)ctx;
-	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
-
-	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
 /* A copy of [start, end) with the rest passed to the real reader. */
 struct fake {
 	pid_t pid;
@@ -183,7 +175,7 @@ static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
 		memcpy(buf, f->buf + (addr - f->start), len);
 		return 0;
 	}
-	return vm_read(&f->pid, addr, buf, len);
+	return pid_mem_read(&f->pid, addr, buf, len);
 }
 
 /* Fork a child running fn with a pipe; it has stopped when this returns. */
@@ -330,7 +322,7 @@ static void check_corrupt(pid_t pid, const struct space *sp, uint64_t fs)
 	f.start = r->start;
 	f.end = r->end;
 	f.buf = malloc(r->end - r->start);
-	if (f.buf == NULL || vm_read(&pid, r->start, f.buf, r->end - r->start) != 0) {
+	if (f.buf == NULL || pid_mem_read(&pid, r->start, f.buf, r->end - r->start) != 0) {
 		CHECK(!"read heap copy");
 		free(f.buf);
 		return;
@@ -361,7 +353,7 @@ static void check_corrupt(pid_t pid, const struct space *sp, uint64_t fs)
 static void read_heap(struct heap_state *h, const struct space *sp, pid_t *pid,
 		      const uint64_t *fs, size_t nfs)
 {
-	struct mem_reader mem = { pid, vm_read };
+	struct mem_reader mem = { pid, pid_mem_read };
 	struct glibc_ctx c = { sp, &mem, fs, nfs };
 
 	heap_glibc_read(h, &c);

@@ -23,6 +23,7 @@
 #include <wchar.h>
 
 #include "check.h"
+#include "pid_mem.h"
 #include "heap.h"
 #include "space.h"
 #include "ui_draw.h"
@@ -740,20 +741,12 @@ static void child(int fd)
 	_exit(0);
 }
 
-static int vm_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	pid_t pid = *(pid_t *)ctx;
-	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
-
-	return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
 static size_t nreads;
 
 static int counting_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	nreads++;
-	return vm_read(ctx, addr, buf, len);
+	return pid_mem_read(ctx, addr, buf, len);
 }
 
 /* The ref with text containing s, or NULL. */

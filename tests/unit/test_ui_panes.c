@@ -41,6 +41,7 @@
 #include <wchar.h>
 
 #include "check.h"
+#include "pid_mem.h"
 #include "demo_wait.h"
 #include "heap.h"
 #include "snapshot.h"
@@ -265,14 +266,6 @@ static struct ui_pane_state pane(void)
 static pid_t child = -1;
 static uint64_t here0_addr, malloc_ptr;   /* what the demo printed */
 
-static int rd(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec l = { buf, len }, r = { (void *)(uintptr_t)addr, len };
-
-	(void)ctx;
-	return process_vm_readv(child, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
 /* The addresses the demo prints before it is ready. */
 static void demo_line(const char *line)
 {
@@ -312,7 +305,7 @@ struct real {
 static int snap_demo(struct real *R)
 {
 	struct user_regs_struct regs;
-	struct mem_reader mem = { NULL, rd };
+	struct mem_reader mem = { &child, pid_mem_read };
 	int st;
 
 	if (ptrace(PTRACE_SEIZE, child, 0, 0) != 0 || ptrace(PTRACE_INTERRUPT, child, 0, 0) != 0)
